@@ -1,0 +1,70 @@
+import axios, { type AxiosInstance, type AxiosRequestTransformer, type InternalAxiosRequestConfig } from 'axios';
+import { Buffer } from 'node:buffer';
+import { SignetError, type Signer } from '@signet/core';
+import { DEFAULT_MAX_BUFFERED_BODY_BYTES, type SignedAxiosOptions } from './options.js';
+import { isSigningAdapter, signingAdapter } from './signing-adapter.js';
+
+const axiosDefaultTransform = ([] as AxiosRequestTransformer[]).concat(axios.defaults.transformRequest ?? [])[0];
+
+/**
+ * axios's default transform, except that a string is sent as it is (axios JSON-quotes or trims a string when the
+ * Content-Type says JSON) and a typed array as its own bytes (axios sends the whole underlying ArrayBuffer).
+ */
+const signetDefaultTransform: AxiosRequestTransformer = function (this: InternalAxiosRequestConfig, data, headers) {
+  if (typeof data === 'string') return data;
+  if (ArrayBuffer.isView(data) && !Buffer.isBuffer(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return axiosDefaultTransform ? axiosDefaultTransform.call(this, data, headers) : data;
+};
+
+function withSignetTransform(transforms: InternalAxiosRequestConfig['transformRequest']): AxiosRequestTransformer[] {
+  return ([] as AxiosRequestTransformer[]).concat(transforms ?? []).map((fn) => (fn === axiosDefaultTransform ? signetDefaultTransform : fn));
+}
+
+/**
+ * Adds signing to an axios instance you already have: every request it sends from now on carries the signer's
+ * headers, computed over the exact bytes and path + query it sends. Returns the function that removes it.
+ *
+ * @example
+ * ```ts
+ * const api = axios.create({ baseURL: 'https://api.example.com/v1', timeout: 5000 });
+ * const detach = attachSigner(api, requestSigner({ apiKey, privateKey }));
+ * await api.post('/payments', { amount: 100 });
+ * detach(); // api is back to unsigned
+ * ```
+ */
+export function attachSigner(instance: AxiosInstance, signer: Signer, options: SignedAxiosOptions = {}): () => void {
+  if (typeof signer !== 'object' || signer === null || typeof signer.sign !== 'function') {
+    throw new SignetError('ERR_INVALID_OPTION', 'attachSigner needs a Signer (e.g. from requestSigner()).');
+  }
+  if (typeof instance !== 'function' || typeof instance.interceptors !== 'object' || typeof instance.defaults !== 'object') {
+    throw new SignetError('ERR_INVALID_OPTION', 'attachSigner needs an axios instance (from axios.create()).');
+  }
+  const { maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES } = options;
+  if (typeof maxBufferedBodyBytes !== 'number' || !(maxBufferedBodyBytes >= 0)) {
+    throw new SignetError('ERR_INVALID_OPTION', 'maxBufferedBodyBytes must be a number of bytes (0 or more, Infinity allowed).');
+  }
+  if (isSigningAdapter(instance.defaults.adapter)) {
+    throw new SignetError('ERR_INVALID_OPTION', 'This axios instance already has a signer attached; call its detach function first.');
+  }
+
+  const original = instance.defaults.adapter;
+  const signing = signingAdapter(original, signer, maxBufferedBodyBytes);
+  instance.defaults.adapter = signing;
+  // A request may name its own adapter; it is wrapped too, so no request of this instance leaves unsigned.
+  const id = instance.interceptors.request.use(
+    (config) => {
+      if (!isSigningAdapter(config.adapter)) config.adapter = signingAdapter(config.adapter ?? original, signer, maxBufferedBodyBytes);
+      config.transformRequest = withSignetTransform(config.transformRequest);
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  return () => {
+    instance.interceptors.request.eject(id);
+    if (instance.defaults.adapter === signing) {
+      if (original === undefined) delete instance.defaults.adapter;
+      else instance.defaults.adapter = original;
+    }
+  };
+}

@@ -1,0 +1,3 @@
+export { createSignedAxios } from './create-signed-axios.js';
+export { attachSigner } from './attach-signer.js';
+export type { SignedAxiosOptions } from './options.js';

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { hashBody, sha256Hex } from './body-hash.js';
+import { SignetError } from './errors.js';
+import { rs256Minter } from './jws.js';
+import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
+import type { SignableRequest, Signer } from './types.js';
+import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
+
+/** Options of {@link requestSigner}. */
+export interface RequestSignerOptions {
+  /** Your API key; becomes the `sub` claim. Non-empty, no control characters. */
+  apiKey: string;
+  /**
+   * Your RSA private key (at least 2048 bits): PEM PKCS#8 or PKCS#1 text, optionally encrypted (then give
+   * `passphrase`), DER bytes, or a `KeyObject`. Parsed once, here; never per request.
+   */
+  privateKey: PrivateKeyInput;
+  /** Passphrase of an encrypted PEM key. @default undefined */
+  passphrase?: string | Buffer;
+  /** Token lifetime: `exp = iat + expiresInSeconds`. @default 55 */
+  expiresInSeconds?: number;
+  /**
+   * The bytes hashed for `bodyHash` when a request has no body or a zero-length one. The reference scheme uses
+   * `'{}'`; some APIs of the same family hash empty input (`''`).
+   * @default '{}'
+   */
+  emptyBody?: string | Uint8Array;
+  /** The current time in milliseconds since the epoch; inject a fixed clock in tests. @default Date.now */
+  clock?: () => number;
+  /**
+   * Adds a unique `nonce` claim to every token (APIs such as Fireblocks require one). `true` uses a random UUID; a
+   * function supplies your own.
+   * @default false
+   */
+  nonce?: boolean | (() => string);
+  /** Also send the API key in this header (e.g. `'X-API-Key'`). @default undefined (not sent) */
+  apiKeyHeader?: string;
+}
+
+/**
+ * The per-request RS256 scheme: every request carries a fresh JWT
+ * `{ uri, iat, exp: iat + 55, sub: apiKey, bodyHash }` in `Authorization: Bearer …`, where `uri` is the path +
+ * query as sent and `bodyHash` the hex SHA-256 of the exact body bytes (of `'{}'` when there is none).
+ *
+ * The key is parsed and checked here, once; a bad key or option throws a {@link SignetError} at construction.
+ *
+ * @example
+ * ```ts
+ * const signer = requestSigner({ apiKey: process.env.API_KEY!, privateKey: fs.readFileSync('key.pem') });
+ * const headers = await signer.sign({ method: 'POST', url: '/v1/payments?dryRun=1', body: bytes });
+ * // { Authorization: 'Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9…' }
+ * ```
+ */
+export function requestSigner(options: RequestSignerOptions): Signer {
+  if (typeof options !== 'object' || options === null) {
+    throw new SignetError('ERR_INVALID_OPTION', 'requestSigner needs an options object with apiKey and privateKey.');
+  }
+  const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader } = options;
+  assertHeaderSafeString(apiKey, 'apiKey');
+  assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
+  if (typeof emptyBody !== 'string' && !(emptyBody instanceof Uint8Array)) {
+    throw new SignetError('ERR_INVALID_OPTION', 'emptyBody must be a string or a Uint8Array.');
+  }
+  if (typeof clock !== 'function') {
+    throw new SignetError('ERR_INVALID_OPTION', 'clock must be a function returning milliseconds since the epoch.');
+  }
+  if (typeof nonce !== 'boolean' && typeof nonce !== 'function') {
+    throw new SignetError('ERR_INVALID_OPTION', 'nonce must be a boolean or a function returning a string.');
+  }
+  if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
+  const mint = rs256Minter(loadRsaPrivateKey(options.privateKey, options.passphrase));
+  const emptyBodyHash = sha256Hex(emptyBody);
+  const makeNonce = nonce === true ? randomUUID : nonce === false ? undefined : nonce;
+
+  return {
+    async sign(request: SignableRequest): Promise<Record<string, string>> {
+      const { url, body } = checkRequest(request);
+      const now = clock();
+      if (!Number.isFinite(now)) throw new SignetError('ERR_INVALID_OPTION', 'clock returned a value that is not a finite number.');
+      const iat = Math.floor(now / 1000);
+      const claims: Record<string, unknown> = { uri: url, iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: hashBody(body, emptyBodyHash) };
+      if (makeNonce) {
+        const value = makeNonce();
+        if (typeof value !== 'string' || value.length === 0) throw new SignetError('ERR_INVALID_OPTION', 'nonce() must return a non-empty string.');
+        claims['nonce'] = value;
+      }
+      const headers: Record<string, string> = { Authorization: `Bearer ${await mint(claims)}` };
+      if (apiKeyHeader !== undefined) headers[apiKeyHeader] = apiKey;
+      return headers;
+    },
+  };
+}
+
+// The request line carries only visible ASCII: a path that still holds spaces or non-ASCII is not yet encoded, and
+// signing it would sign something other than what goes on the wire.
+const WIRE_PATH = /^\/[\x21-\x7e]*$/;
+
+function checkRequest(request: SignableRequest): { url: string; body: Uint8Array | undefined } {
+  if (typeof request !== 'object' || request === null) {
+    throw new SignetError('ERR_INVALID_REQUEST', 'sign() needs a request { method, url, body? }.');
+  }
+  const { method, url, body } = request;
+  if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
+    throw new SignetError('ERR_INVALID_REQUEST', 'request.method must be an HTTP method name such as "POST".');
+  }
+  if (typeof url !== 'string' || !WIRE_PATH.test(url) || url.includes('#')) {
+    throw new SignetError(
+      'ERR_INVALID_REQUEST',
+      'request.url must be the path + query as sent on the wire: starting with "/", percent-encoded, without origin or fragment.',
+    );
+  }
+  if (body !== undefined && !(body instanceof Uint8Array)) {
+    throw new SignetError('ERR_INVALID_REQUEST', 'request.body must be a Uint8Array (the exact bytes sent) or undefined.');
+  }
+  return { url, body };
+}
