@@ -42,9 +42,8 @@ export async function toWireBody(data: unknown, maxBufferedBytes: number, signal
   }
   if (isNodeStream(data)) {
     // The `form-data` package (what axios itself uses for multipart in Node) is a stream with its own headers.
-    const formHeaders = typeof (data as { getHeaders?: unknown }).getHeaders === 'function'
-      ? ((data as { getHeaders(): Record<string, string> }).getHeaders())
-      : undefined;
+    const { getHeaders } = data as { getHeaders?: () => Record<string, string> };
+    const formHeaders = typeof getHeaders === 'function' ? getHeaders.call(data) : undefined;
     const bytes = await collectNodeStream(data, maxBufferedBytes, signal);
     return { ...nonEmpty(bytes), contentType: formHeaders?.['content-type'], consumed: true };
   }
@@ -68,9 +67,11 @@ function isSpecFormData(data: unknown): data is FormData {
 
 function toGlobalFormData(data: FormData): FormData {
   if (data instanceof FormData) return data;
+  // Another implementation (a polyfill): copy its entries into the platform's FormData, which Response can encode.
+  const foreign = data as unknown as { entries(): Iterable<[string, string | Blob]> };
   const copy = new FormData();
   try {
-    for (const [name, value] of data.entries()) copy.append(name, value);
+    for (const [name, value] of foreign.entries()) copy.append(name, value);
   } catch {
     throw new SignetError('ERR_UNSUPPORTED_BODY', 'This FormData implementation holds values the platform FormData cannot take; use the global FormData.');
   }

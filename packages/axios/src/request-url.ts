@@ -23,10 +23,11 @@ export interface WireUrl {
 export function resolveWireUrl(config: InternalAxiosRequestConfig): WireUrl {
   let base: URL;
   try {
+    const { url, baseURL, allowAbsoluteUrls } = config;
     const fullPath = bare.getUri({
-      url: config.url,
-      baseURL: config.baseURL,
-      ...(config.allowAbsoluteUrls === undefined ? {} : { allowAbsoluteUrls: config.allowAbsoluteUrls }),
+      ...(url === undefined ? {} : { url }),
+      ...(baseURL === undefined ? {} : { baseURL }),
+      ...(allowAbsoluteUrls === undefined ? {} : { allowAbsoluteUrls }),
     });
     base = new URL(fullPath, config.socketPath ? 'http://localhost' : undefined);
   } catch {
