@@ -1,0 +1,22 @@
+// Prints "N passed, N failed" from vitest's JSON report, counting the demo run as one more check. A test command
+// that failed before vitest could report (install or build) counts as one failure, so a red run never reads green.
+import { existsSync, readFileSync } from 'node:fs';
+
+const [reportPath, testStatus, demoStatus] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+if (existsSync(reportPath)) {
+  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) failed += report.numFailedTestSuites;
+  console.log(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped in ${report.numTotalTestSuites} files`);
+} else {
+  console.log('vitest: no report (the build or the test command failed before the tests ran)');
+}
+if (testStatus !== '0' && failed === 0) failed += 1;
+if (demoStatus === '0') passed += 1;
+else failed += 1;
+console.log(`demo: ${demoStatus === '0' ? 'passed' : 'failed'}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
