@@ -4,7 +4,10 @@ import { SignetError } from '@signet/core';
 /** @internal The exact bytes to send and sign, and the Content-Type they need (multipart boundary, blob type). */
 export interface WireBody {
   bytes: Buffer | undefined;
+  /** The Content-Type these bytes need; it replaces the request's (a multipart boundary, a Blob's own type). */
   contentType?: string | undefined;
+  /** A Content-Type to set only when the request has none. */
+  defaultContentType?: string;
   /** True when the source could be read only once (a stream): retries must resend `bytes`. */
   consumed?: boolean;
 }
@@ -28,7 +31,7 @@ export async function toWireBody(data: unknown, maxBufferedBytes: number, signal
   if (ArrayBuffer.isView(data)) return nonEmpty(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   if (data instanceof ArrayBuffer || data instanceof SharedArrayBuffer) return nonEmpty(Buffer.from(data));
   if (data instanceof URLSearchParams) {
-    return { ...nonEmpty(Buffer.from(data.toString(), 'utf8')), contentType: 'application/x-www-form-urlencoded;charset=utf-8' };
+    return { ...nonEmpty(Buffer.from(data.toString(), 'utf8')), defaultContentType: 'application/x-www-form-urlencoded;charset=utf-8' };
   }
   if (isSpecFormData(data)) {
     // Serialized once, by the platform's own multipart encoder; the boundary is fixed before anything is hashed.

@@ -27,9 +27,9 @@ export function signingAdapter(inner: AdapterSpec, signer: Signer, maxBufferedBo
     if (body.consumed) config.data = body.bytes;
 
     const headers = new AxiosHeaders(config.headers);
-    if (body.contentType !== undefined && (body.contentType.startsWith('multipart/') || !headers.has('Content-Type'))) {
-      headers.set('Content-Type', body.contentType);
-    }
+    // As axios's own adapter does: a multipart boundary or a Blob's type replaces the Content-Type axios preset.
+    if (body.contentType !== undefined) headers.set('Content-Type', body.contentType, true);
+    else if (body.defaultContentType !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', body.defaultContentType);
     const signed = await signer.sign({ method: (config.method ?? 'get').toUpperCase(), url: wire.uri, body: body.bytes });
     const setsAuthorization = Object.keys(signed).some((name) => name.toLowerCase() === 'authorization');
     if (setsAuthorization && (config.auth || wire.url.username !== '' || wire.url.password !== '')) {
