@@ -23,8 +23,12 @@ export function signingAdapter(inner: AdapterSpec, signer: Signer, maxBufferedBo
     const wire = resolveWireUrl(config);
     const signal = config.signal instanceof AbortSignal ? config.signal : undefined;
     const body = await toWireBody(config.data, maxBufferedBodyBytes, signal);
-    // A stream can be read once; a retry of this config (axios-retry) must find the bytes that were signed.
-    if (body.consumed) config.data = body.bytes;
+    // A stream can be read once; a retry of this config (axios-retry) must find the bytes that were signed, with
+    // the Content-Type that describes them (a form-data stream's multipart boundary).
+    if (body.consumed) {
+      config.data = body.bytes;
+      if (body.contentType !== undefined) config.headers.set('Content-Type', body.contentType, true);
+    }
 
     const headers = new AxiosHeaders(config.headers);
     // As axios's own adapter does: a multipart boundary or a Blob's type replaces the Content-Type axios preset.

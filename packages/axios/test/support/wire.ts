@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
@@ -13,6 +13,10 @@ export interface Received {
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
+
+// Importing nock hooks node:http for the whole process. Real-server tests must not pass through it, so it stays
+// off except while a test has interceptWithNock active.
+nock.restore();
 
 export interface RecordingServer {
   origin: string;
@@ -58,6 +62,7 @@ export async function startServer(
  * whose bytes are the body the client wrote.
  */
 export function interceptWithNock(origin: string): { received: Received[]; done(): void } {
+  if (!nock.isActive()) nock.activate();
   const received: Received[] = [];
   const scope = nock(origin).persist();
   const record = async (request: Request): Promise<[number, { ok: boolean }]> => {
@@ -76,12 +81,13 @@ export function interceptWithNock(origin: string): { received: Received[]; done(
     done: () => {
       scope.persist(false);
       nock.cleanAll();
+      nock.restore();
     },
   };
 }
 
 export interface SignatureExpectations {
-  publicKey: string | import('node:crypto').KeyObject;
+  publicKey: string | KeyObject;
   apiKey: string;
   /** The bytes hashed when the received body is empty. @default '{}' */
   emptyBody?: string;
