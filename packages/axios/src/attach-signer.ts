@@ -50,18 +50,32 @@ export function attachSigner(instance: AxiosInstance, signer: Signer, options: S
   const original = instance.defaults.adapter;
   const signing = signingAdapter(original, signer, maxBufferedBodyBytes);
   instance.defaults.adapter = signing;
-  // A request may name its own adapter; it is wrapped too, so no request of this instance leaves unsigned.
-  const id = instance.interceptors.request.use(
-    (config) => {
+
+  // A request, or any interceptor, may name its own adapter: the last interceptor to run wraps whatever adapter
+  // the config holds by then, so no request of this instance leaves unsigned. axios runs request interceptors in
+  // reverse order of registration, or in order with transitional.legacyInterceptorReqResOrdering: false; this one
+  // is idempotent and yielded both first and last, so it runs last in either mode, whenever others were added.
+  const signingInterceptor = {
+    fulfilled: (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
       if (!isSigningAdapter(config.adapter)) config.adapter = signingAdapter(config.adapter ?? original, signer, maxBufferedBodyBytes);
       config.transformRequest = withSignetTransform(config.transformRequest);
       return config;
     },
-    undefined,
-    { synchronous: true },
-  );
+    rejected: undefined,
+    synchronous: true,
+    runWhen: null,
+  };
+  const manager = instance.interceptors.request as unknown as { forEach(fn: (interceptor: unknown) => void): void };
+  const hadOwnForEach = Object.hasOwn(manager, 'forEach');
+  const ownForEach = manager.forEach;
+  manager.forEach = function forEachWithSigner(this: unknown, fn: (interceptor: unknown) => void): void {
+    fn(signingInterceptor);
+    ownForEach.call(this, fn);
+    fn(signingInterceptor);
+  };
   return () => {
-    instance.interceptors.request.eject(id);
+    if (hadOwnForEach) manager.forEach = ownForEach;
+    else delete (manager as { forEach?: unknown }).forEach;
     if (instance.defaults.adapter === signing) {
       if (original === undefined) delete instance.defaults.adapter;
       else instance.defaults.adapter = original;
