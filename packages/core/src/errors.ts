@@ -13,6 +13,8 @@
  * - `ERR_BODY_TOO_LARGE`: a stream body larger than the adapter's buffering limit.
  * - `ERR_AUTH_CONFLICT`: the request also carries HTTP Basic credentials, which would replace the signature.
  * - `ERR_SIGNING_FAILED`: the cryptographic operation itself failed.
+ * - `ERR_JWT_MALFORMED`: `decodeJwt` was given something that is not a compact JWT.
+ * - `ERR_PROVIDER_RESPONSE`: a provider API answered with something other than what its contract promises.
  */
 export type SignetErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -26,7 +28,9 @@ export type SignetErrorCode =
   | 'ERR_UNSUPPORTED_BODY'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_AUTH_CONFLICT'
-  | 'ERR_SIGNING_FAILED';
+  | 'ERR_SIGNING_FAILED'
+  | 'ERR_JWT_MALFORMED'
+  | 'ERR_PROVIDER_RESPONSE';
 
 /**
  * The one error type Signet throws. Its message says what was wrong and what to do; it never contains a secret,

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { KeyObject, createPrivateKey } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
+import { ALGORITHMS, type JwsAlgorithm, type KeyFamily } from './algorithms.js';
 import { SignetError } from './errors.js';
 
 /** A private key as users hold it: PEM text (PKCS#8 or PKCS#1, optionally encrypted), DER bytes or a `KeyObject`. */
@@ -12,19 +13,72 @@ const NOT_PRIVATE_LABELS = /^(PUBLIC KEY|RSA PUBLIC KEY|CERTIFICATE|X509 CERTIFI
  * describes the key's kind, never its content.
  * @internal
  */
-export function loadRsaPrivateKey(input: unknown, passphrase: unknown, minBits = 2048): KeyObject {
+export function loadRsaPrivateKey(input: unknown, passphrase: unknown): KeyObject {
+  return loadPrivateSigningKey('RS256', input, passphrase);
+}
+
+const FAMILY_TYPES: Record<Exclude<KeyFamily, 'hmac'>, readonly string[]> = {
+  rsa: ['rsa'],
+  'rsa-pss': ['rsa', 'rsa-pss'],
+  ec: ['ec'],
+  eddsa: ['ed25519', 'ed448'],
+};
+
+/**
+ * Parses a private key once for an asymmetric algorithm and checks that it fits: the key type of the algorithm's
+ * family, RSA of at least 2048 bits, the curve that ES256/ES384 name.
+ * @internal
+ */
+export function loadPrivateSigningKey(algorithm: JwsAlgorithm, input: unknown, passphrase: unknown): KeyObject {
+  const spec = ALGORITHMS[algorithm];
+  if (spec.family === 'hmac') throw new SignetError('ERR_INVALID_OPTION', `${algorithm} takes a shared secret, not a private key.`);
   const key = toPrivateKeyObject(input, passphrase);
-  if (key.asymmetricKeyType !== 'rsa') {
-    throw new SignetError(
-      'ERR_KEY_TYPE',
-      `privateKey is a${key.asymmetricKeyType === 'ec' || key.asymmetricKeyType === 'ed25519' ? 'n' : ''} ${key.asymmetricKeyType ?? 'unknown'} key; RS256 needs an RSA key (RSASSA-PKCS1-v1_5).`,
-    );
+  const type = key.asymmetricKeyType ?? 'unknown';
+  if (!FAMILY_TYPES[spec.family].includes(type)) {
+    throw new SignetError('ERR_KEY_TYPE', `privateKey is an ${type} key; ${algorithm} needs ${FAMILY_TYPES[spec.family].join(' or ')}.`);
   }
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < minBits) {
-    throw new SignetError('ERR_KEY_TOO_SMALL', `privateKey is a ${bits}-bit RSA key; at least ${minBits} bits are required.`);
+  if (spec.family === 'rsa' || spec.family === 'rsa-pss') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < 2048) throw new SignetError('ERR_KEY_TOO_SMALL', `privateKey is a ${bits}-bit RSA key; at least 2048 bits are required.`);
+  }
+  if (spec.curve !== undefined && key.asymmetricKeyDetails?.namedCurve !== spec.curve) {
+    throw new SignetError('ERR_KEY_TYPE', `privateKey is on curve ${key.asymmetricKeyDetails?.namedCurve ?? 'unknown'}; ${algorithm} needs ${spec.curve}.`);
   }
   return key;
+}
+
+// A PEM block in what should be a shared secret: an RSA/EC key used as an HMAC secret is the classic
+// algorithm-confusion attack (a verifier fed a public key as the HMAC secret accepts forged tokens).
+const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;
+
+/**
+ * Turns an HMAC secret into a secret `KeyObject`, once. Refuses empty secrets, PEM keys, asymmetric KeyObjects and,
+ * when `minBytes` is given, secrets shorter than the hash (RFC 7518 §3.2).
+ * @internal
+ */
+export function loadHmacSecret(input: unknown, what: string, minBytes?: number): KeyObject {
+  let bytes: Buffer;
+  if (input instanceof KeyObject) {
+    if (input.type !== 'secret') throw new SignetError('ERR_KEY_TYPE', `${what} is a ${input.type} key; HMAC needs a shared secret.`);
+    bytes = input.export();
+  } else if (typeof input === 'string') {
+    bytes = Buffer.from(input, 'utf8');
+  } else if (input instanceof Uint8Array) {
+    bytes = Buffer.from(input);
+  } else {
+    throw new SignetError('ERR_INVALID_OPTION', `${what} must be a string, a Buffer or a secret KeyObject.`);
+  }
+  if (bytes.length === 0) throw new SignetError('ERR_INVALID_OPTION', `${what} is empty.`);
+  if (PEM_BLOCK.test(bytes.toString('latin1'))) {
+    throw new SignetError('ERR_KEY_TYPE', `${what} is a PEM key or certificate; HMAC needs the shared secret (key confusion).`);
+  }
+  if (minBytes !== undefined && bytes.length < minBytes) {
+    throw new SignetError(
+      'ERR_KEY_TOO_SMALL',
+      `${what} is shorter than ${minBytes} bytes, the minimum for this HMAC (RFC 7518 §3.2); pass allowShortSecret: true if your API issued it.`,
+    );
+  }
+  return createSecretKey(bytes);
 }
 
 function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
@@ -62,18 +116,44 @@ function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
           { key: Buffer.from(input), format: 'der', type: 'pkcs8', ...(passphrase === undefined ? {} : { passphrase }) },
           { key: Buffer.from(input), format: 'der', type: 'pkcs1' },
         ];
+  let locked = encrypted;
   for (const attempt of attempts) {
     try {
       return createPrivateKey(attempt);
-    } catch {
-      // Node's message names only the OpenSSL reason; we still report our own, so nothing of the input can leak.
+    } catch (error) {
+      // Only Node's error code is read: our message is our own, so nothing of the input can leak through it.
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ERR_MISSING_PASSPHRASE' || code === 'ERR_OSSL_BAD_DECRYPT' || code === 'ERR_OSSL_EVP_BAD_DECRYPT') locked = true;
     }
   }
-  if (encrypted) {
-    throw new SignetError('ERR_KEY_PASSPHRASE', 'privateKey could not be decrypted: the passphrase is wrong.');
+  if (locked) {
+    throw new SignetError(
+      'ERR_KEY_PASSPHRASE',
+      passphrase === undefined ? 'privateKey is encrypted; pass its passphrase.' : 'privateKey could not be decrypted: the passphrase is wrong.',
+    );
+  }
+  if (label === undefined && isPublicDer(Buffer.from(input))) {
+    throw new SignetError('ERR_KEY_NOT_PRIVATE', 'privateKey is a DER public key or certificate; a private key is required.');
   }
   throw new SignetError(
     'ERR_KEY_INVALID',
     'privateKey could not be parsed: expected a PEM (PKCS#8 or PKCS#1) or DER private key.',
   );
+}
+
+function isPublicDer(der: Buffer): boolean {
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      createPublicKey({ key: der, format: 'der', type });
+      return true;
+    } catch {
+      // not this form
+    }
+  }
+  try {
+    new X509Certificate(der);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashBody, sha256Hex } from './body-hash.js';
 import { SignetError } from './errors.js';
-import { rs256Minter } from './jws.js';
+import { jwsMinter } from './algorithms.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
 import type { SignableRequest, Signer } from './types.js';
 import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
@@ -68,7 +68,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
     throw new SignetError('ERR_INVALID_OPTION', 'nonce must be a boolean or a function returning a string.');
   }
   if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
-  const mint = rs256Minter(loadRsaPrivateKey(options.privateKey, options.passphrase));
+  const mint = jwsMinter('RS256', loadRsaPrivateKey(options.privateKey, options.passphrase));
   const emptyBodyHash = sha256Hex(emptyBody);
   const makeNonce = nonce === true ? randomUUID : nonce === false ? undefined : nonce;
 
