@@ -1,6 +1,14 @@
 export { requestSigner } from './request-signer.js';
 export type { RequestSignerOptions } from './request-signer.js';
+export { portOneSigner, twoCheckoutSigner } from './provider-signers.js';
+export type { PortOneSignerOptions, TwoCheckoutSignerOptions } from './provider-signers.js';
+export { jwtSigner } from './jwt-signer.js';
+export type { JwtClaims, JwtSignerOptions } from './jwt-signer.js';
+export { decodeJwt } from './decode-jwt.js';
+export type { DecodedJwt } from './decode-jwt.js';
 export { SignetError } from './errors.js';
 export type { SignetErrorCode } from './errors.js';
+export type { JwsAlgorithm } from './algorithms.js';
+export type { Clock } from './clock.js';
 export type { SignableRequest, Signer } from './types.js';
 export type { PrivateKeyInput } from './keys.js';

@@ -41,6 +41,14 @@ export function loadPrivateSigningKey(algorithm: JwsAlgorithm, input: unknown, p
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < 2048) throw new SignetError('ERR_KEY_TOO_SMALL', `privateKey is a ${bits}-bit RSA key; at least 2048 bits are required.`);
   }
+  if (type === 'rsa-pss') {
+    // An RSA-PSS key may be restricted to other digests or a longer salt; PS256 signs SHA-256 with a 32-byte salt.
+    const { hashAlgorithm, mgf1HashAlgorithm, saltLength } = key.asymmetricKeyDetails ?? {};
+    const digestBytes = spec.hash === 'sha512' ? 64 : spec.hash === 'sha384' ? 48 : 32;
+    if ((hashAlgorithm !== undefined && hashAlgorithm !== spec.hash) || (mgf1HashAlgorithm !== undefined && mgf1HashAlgorithm !== spec.hash) || (saltLength !== undefined && saltLength > digestBytes)) {
+      throw new SignetError('ERR_KEY_TYPE', `privateKey is an RSA-PSS key restricted to parameters ${algorithm} cannot use (${spec.hash}, salt ${digestBytes} bytes).`);
+    }
+  }
   if (spec.curve !== undefined && key.asymmetricKeyDetails?.namedCurve !== spec.curve) {
     throw new SignetError('ERR_KEY_TYPE', `privateKey is on curve ${key.asymmetricKeyDetails?.namedCurve ?? 'unknown'}; ${algorithm} needs ${spec.curve}.`);
   }

@@ -1,0 +1,129 @@
+import type { KeyObject } from 'node:crypto';
+import { type JwsAlgorithm, algorithmSpec, jwsMinter } from './algorithms.js';
+import { type Clock, checkClock, nowSeconds } from './clock.js';
+import { SignetError } from './errors.js';
+import { loadHmacSecret, loadPrivateSigningKey } from './keys.js';
+import { checkOptionsObject } from './provider-signers.js';
+import { tokenSource } from './token-reuse.js';
+import type { SignableRequest, Signer } from './types.js';
+import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
+
+/** A JWT claims set: a plain JSON object. */
+export type JwtClaims = Record<string, unknown>;
+
+/** Options of {@link jwtSigner}. */
+export interface JwtSignerOptions {
+  /** The JWS algorithm. */
+  algorithm: JwsAlgorithm;
+  /**
+   * HS*: the shared secret (string, Buffer or secret KeyObject), at least as long as the hash (32, 48, 64 bytes)
+   * unless `allowShortSecret`. Others: the private key (PEM, DER or KeyObject) of the algorithm's type; RSA ≥ 2048
+   * bits; ES256 on P-256, ES384 on P-384; EdDSA on Ed25519 or Ed448. Parsed once, here.
+   */
+  key: string | Buffer | KeyObject;
+  /** Passphrase of an encrypted PEM private key. @default undefined */
+  passphrase?: string | Buffer;
+  /**
+   * The claims: an object, or a function of the request (sync or async) for claims that depend on it.
+   * `iat` and `exp` are set by Signet unless turned off with `issuedAt: false` / `expiresInSeconds: false`.
+   * @default {}
+   */
+  claims?: JwtClaims | ((request: SignableRequest) => JwtClaims | Promise<JwtClaims>);
+  /** `exp = iat + expiresInSeconds`; `false` for no `exp`. @default 300 */
+  expiresInSeconds?: number | false;
+  /** Whether to add `iat`. @default true */
+  issuedAt?: boolean;
+  /** The header the token goes in. @default 'Authorization' */
+  header?: string;
+  /** The scheme before the token; `''` sends the bare token. @default 'Bearer' */
+  scheme?: string;
+  /** A `kid` for the protected header. @default undefined */
+  keyId?: string;
+  /** Accept an HMAC secret shorter than the hash (RFC 7518 §3.2 forbids it; some APIs issue them). @default false */
+  allowShortSecret?: boolean;
+  /** Milliseconds since the epoch. @default Date.now */
+  clock?: Clock;
+  /** Reuse one token until it is this many seconds from its `exp` (static claims only). @default undefined */
+  reuseWithinSeconds?: number;
+}
+
+/**
+ * Bearer JWTs for your own APIs, in any of HS256/384/512, RS256/384/512, PS256, ES256/384 and EdDSA.
+ *
+ * @example
+ * ```ts
+ * const signer = jwtSigner({ algorithm: 'HS256', key: process.env.JWT_SECRET!, claims: { sub: 'svc-billing', role: 'admin' } });
+ * const api = createSignedAxios(signer, { baseURL: 'https://internal.example.com' });
+ * ```
+ */
+export function jwtSigner(options: JwtSignerOptions): Signer {
+  checkOptionsObject(options, 'jwtSigner', 'algorithm and key');
+  const {
+    algorithm,
+    claims = {},
+    expiresInSeconds = 300,
+    issuedAt = true,
+    header = 'Authorization',
+    scheme = 'Bearer',
+    keyId,
+    allowShortSecret = false,
+    clock = Date.now,
+    reuseWithinSeconds,
+  } = options;
+  const spec = algorithmSpec(algorithm);
+  if (expiresInSeconds !== false) assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
+  if (typeof issuedAt !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'issuedAt must be a boolean.');
+  assertHeaderName(header, 'header');
+  if (typeof scheme !== 'string' || /[\0-\x1f\x7f ]/.test(scheme)) {
+    throw new SignetError('ERR_INVALID_OPTION', 'scheme must be a single word without spaces or control characters (or "").');
+  }
+  if (keyId !== undefined) assertHeaderSafeString(keyId, 'keyId');
+  if (typeof claims !== 'function') checkClaims(claims);
+  if (typeof claims === 'function' && reuseWithinSeconds !== undefined) {
+    throw new SignetError('ERR_INVALID_OPTION', 'reuseWithinSeconds cannot be used with a claims function: its tokens depend on the request.');
+  }
+  const key =
+    spec.family === 'hmac'
+      ? loadHmacSecret(options.key, 'key', allowShortSecret ? undefined : spec.minSecretBytes)
+      : loadPrivateSigningKey(algorithm, options.key, options.passphrase);
+  const mint = jwsMinter(algorithm, key, keyId === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: keyId });
+  const lifetime = expiresInSeconds === false ? undefined : expiresInSeconds;
+  const withTimes = (base: JwtClaims, iat: number): JwtClaims => {
+    const out: JwtClaims = { ...base };
+    if (issuedAt) out['iat'] = iat;
+    if (lifetime !== undefined) out['exp'] = iat + lifetime;
+    return out;
+  };
+  const readClock = checkClock(clock);
+  const prefix = scheme === '' ? '' : `${scheme} `;
+
+  if (typeof claims === 'function') {
+    return {
+      async sign(request: SignableRequest) {
+        const iat = nowSeconds(readClock);
+        const own = await claims(request);
+        checkClaims(own);
+        return { [header]: prefix + (await mint(withTimes(own, iat))) };
+      },
+    };
+  }
+  const tokenAt = tokenSource((iat) => mint(withTimes(claims, iat)), lifetime, reuseWithinSeconds);
+  return {
+    async sign() {
+      return { [header]: prefix + (await tokenAt(nowSeconds(readClock))) };
+    },
+  };
+}
+
+function checkClaims(claims: unknown): asserts claims is JwtClaims {
+  const proto = typeof claims === 'object' && claims !== null ? Object.getPrototypeOf(claims) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new SignetError('ERR_INVALID_OPTION', 'claims must be a plain object (or a function returning one).');
+  }
+  try {
+    JSON.stringify(claims);
+  } catch {
+    throw new SignetError('ERR_INVALID_OPTION', 'claims must be JSON-serializable (no BigInt, no cycles).');
+  }
+}
+
