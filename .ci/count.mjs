@@ -10,7 +10,7 @@ if (existsSync(reportPath)) {
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) failed += report.numFailedTestSuites;
-  console.log(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped in ${report.numTotalTestSuites} files`);
+  console.log(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped in ${report.testResults.length} files`);
 } else {
   console.log('vitest: no report (the build or the test command failed before the tests ran)');
 }
