@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
-
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources; the built packages are exercised by the examples.
-    alias: { '@signet/core': src('core'), '@signet/axios': src('axios') },
+    alias: [
+      { find: /^@signet\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
+      { find: /^@signet\/(core|axios|verify)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],

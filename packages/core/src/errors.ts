@@ -15,6 +15,24 @@
  * - `ERR_SIGNING_FAILED`: the cryptographic operation itself failed.
  * - `ERR_JWT_MALFORMED`: `decodeJwt` was given something that is not a compact JWT.
  * - `ERR_PROVIDER_RESPONSE`: a provider API answered with something other than what its contract promises.
+ *
+ * Verification (`@signet/verify`) rejects a request with one of these:
+ * - `ERR_TOKEN_MISSING`: no token in the expected header (or not as `Bearer <token>`).
+ * - `ERR_SIGNATURE_INVALID`: the signature does not verify with the key (a forged or altered token).
+ * - `ERR_ALGORITHM_NOT_ALLOWED`: `alg` is not in the allow-list (`none`, in any case, never is), or does not fit the key.
+ * - `ERR_TOKEN_TYPE`: the `typ` header is not `JWT`.
+ * - `ERR_TOKEN_CRIT`: the token names critical header extensions, none of which are understood.
+ * - `ERR_CLAIM_INVALID`: a required claim is missing or malformed (non-integer times, wrong `iss`, bad `sub`).
+ * - `ERR_TOKEN_EXPIRED`: `exp` has passed (beyond the clock tolerance).
+ * - `ERR_TOKEN_FUTURE`: `iat` (or `nbf`) lies in the future (beyond the clock tolerance).
+ * - `ERR_TOKEN_LIFETIME`: `exp - iat` exceeds the scheme's maximum lifetime.
+ * - `ERR_URI_MISMATCH`: the `uri` claim is not the path + query the request was received on.
+ * - `ERR_BODY_HASH_MISMATCH`: the `bodyHash` claim is not the SHA-256 of the body received.
+ * - `ERR_TOKEN_REPLAYED`: the token was already accepted once.
+ * - `ERR_REPLAY_STORE_FULL`: the in-memory replay store is full of live tokens; the request is refused (fail closed).
+ * - `ERR_CLIENT_KEY_MISMATCH`: the PortOne `X-Portone-Client-Key` header is missing, unknown or not the token's `sub`.
+ * - `ERR_UNKNOWN_KEY`: no key is known for the token's `sub`.
+ * - `ERR_REQUEST_TOO_LARGE`: the request's body or authentication header exceeds the configured limit.
  */
 export type SignetErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -30,7 +48,23 @@ export type SignetErrorCode =
   | 'ERR_AUTH_CONFLICT'
   | 'ERR_SIGNING_FAILED'
   | 'ERR_JWT_MALFORMED'
-  | 'ERR_PROVIDER_RESPONSE';
+  | 'ERR_PROVIDER_RESPONSE'
+  | 'ERR_TOKEN_MISSING'
+  | 'ERR_SIGNATURE_INVALID'
+  | 'ERR_ALGORITHM_NOT_ALLOWED'
+  | 'ERR_TOKEN_TYPE'
+  | 'ERR_TOKEN_CRIT'
+  | 'ERR_CLAIM_INVALID'
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_TOKEN_FUTURE'
+  | 'ERR_TOKEN_LIFETIME'
+  | 'ERR_URI_MISMATCH'
+  | 'ERR_BODY_HASH_MISMATCH'
+  | 'ERR_TOKEN_REPLAYED'
+  | 'ERR_REPLAY_STORE_FULL'
+  | 'ERR_CLIENT_KEY_MISMATCH'
+  | 'ERR_UNKNOWN_KEY'
+  | 'ERR_REQUEST_TOO_LARGE';
 
 /**
  * The one error type Signet throws. Its message says what was wrong and what to do; it never contains a secret,

@@ -1,0 +1,10 @@
+/**
+ * Building blocks shared by Signet's own packages (`@signet/verify`). Not public API: no semver promise.
+ * @internal
+ * @packageDocumentation
+ */
+export { ALGORITHMS, algorithmSpec, base64url, type AlgorithmSpec, type KeyFamily } from './algorithms.js';
+export { loadHmacSecret } from './keys.js';
+export { checkClock, nowSeconds } from './clock.js';
+export { sha256Hex } from './body-hash.js';
+export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
