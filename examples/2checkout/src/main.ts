@@ -6,7 +6,7 @@ import { startTwoCheckoutStandIn } from './stand-in.js';
 const merchantCode = 'MERCH_CODE';
 const secretWord = 'demo-buy-link-secret-word';
 
-const api = await startTwoCheckoutStandIn(secretWord);
+const api = await startTwoCheckoutStandIn(merchantCode, secretWord);
 const twoCheckout = createSignedAxios(twoCheckoutSigner({ merchantCode, secretWord }), { baseURL: api.origin });
 try {
   const { signature } = await generateTwoCheckoutSignature(twoCheckout, {

@@ -1,0 +1,11 @@
+export { requestVerifier } from './request-verifier.js';
+export type { RequestVerifierOptions } from './request-verifier.js';
+export { portOneVerifier, twoCheckoutVerifier } from './provider-verifiers.js';
+export type { PortOneVerifierOptions, TwoCheckoutVerifierOptions } from './provider-verifiers.js';
+export { signetMiddleware, withSignet } from './middleware.js';
+export type { SignetMiddlewareOptions, SignetRequestFields } from './middleware.js';
+export { memoryReplayStore, redisReplayStore } from './replay.js';
+export type { MemoryReplayStoreOptions, RedisReplayStoreOptions, RedisSetClient, ReplayStore } from './replay.js';
+export type { CommonVerifierOptions } from './options.js';
+export type { PublicKeyInput } from './keys.js';
+export type { VerifiableRequest, VerifiedClaims, Verifier } from './types.js';

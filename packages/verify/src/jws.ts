@@ -1,0 +1,94 @@
+import { Buffer } from 'node:buffer';
+import { type KeyObject, constants, createHmac, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
+import { type JwsAlgorithm, SignetError, decodeJwt } from '@signet/core';
+import { ALGORITHMS } from '@signet/core/internal';
+
+/** Tokens longer than this are refused before any parsing. */
+const MAX_TOKEN_LENGTH = 8192;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const EC_SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96 };
+const DIGEST_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
+
+export interface VerifiedJws {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  /** The signature segment, e.g. as a replay identifier. */
+  signature: string;
+}
+
+/**
+ * Verifies a compact JWS in the order RFC 8725 asks for: structure, an explicit algorithm allow-list (so never
+ * `none`), `typ`, no unknown `crit`, a key whose type fits the algorithm (so never HMAC with a public key), and the
+ * signature, all before any claim is looked at. A forged token is always a signature error, never an expiry.
+ * @internal
+ */
+export async function verifyJws(
+  token: string,
+  algorithms: ReadonlySet<JwsAlgorithm>,
+  resolveKey: (header: Record<string, unknown>, payload: Record<string, unknown>) => KeyObject | Promise<KeyObject>,
+): Promise<VerifiedJws> {
+  if (token.length > MAX_TOKEN_LENGTH) throw new SignetError('ERR_JWT_MALFORMED', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+  const { header, payload, signature } = decodeJwt(token);
+  const alg = header['alg'];
+  if (typeof alg !== 'string' || !algorithms.has(alg as JwsAlgorithm)) {
+    throw new SignetError('ERR_ALGORITHM_NOT_ALLOWED', `The token's algorithm is not allowed here (allowed: ${[...algorithms].join(', ')}).`);
+  }
+  const typ = header['typ'];
+  if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT')) {
+    throw new SignetError('ERR_TOKEN_TYPE', 'The token\'s "typ" header is not "JWT".');
+  }
+  if (Object.hasOwn(header, 'crit')) {
+    throw new SignetError('ERR_TOKEN_CRIT', 'The token names critical header extensions ("crit"), which are not supported.');
+  }
+  const key = await resolveKey(header, payload);
+  if (!keyFits(key, alg as JwsAlgorithm)) {
+    throw new SignetError('ERR_ALGORITHM_NOT_ALLOWED', `The token's algorithm ${alg} does not fit the verification key.`);
+  }
+  const signatureBytes = SEGMENT.test(signature) ? Buffer.from(signature, 'base64url') : undefined;
+  const signingInput = token.slice(0, token.lastIndexOf('.'));
+  if (signatureBytes === undefined || signatureBytes.toString('base64url') !== signature || token.split('.').length !== 3 || !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes)) {
+    throw new SignetError('ERR_SIGNATURE_INVALID', 'The token\'s signature does not verify.');
+  }
+  return { header, payload, signature };
+}
+
+/** @internal Whether `key` can verify `alg`: its type, size and curve. */
+export function keyFits(key: KeyObject, alg: JwsAlgorithm): boolean {
+  const spec = ALGORITHMS[alg];
+  if (spec.family === 'hmac') return key.type === 'secret';
+  if (key.type !== 'public') return false;
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (spec.family) {
+    case 'rsa':
+      return type === 'rsa' && (details.modulusLength ?? 0) >= 2048;
+    case 'rsa-pss':
+      return (type === 'rsa' || type === 'rsa-pss') && (details.modulusLength ?? 0) >= 2048;
+    case 'ec':
+      return type === 'ec' && details.namedCurve === spec.curve;
+    case 'eddsa':
+      return type === 'ed25519' || type === 'ed448';
+  }
+}
+
+function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer): boolean {
+  const spec = ALGORITHMS[alg];
+  const data = Buffer.from(signingInput, 'latin1');
+  try {
+    if (spec.family === 'hmac') {
+      const expected = createHmac(spec.hash as string, key).update(data).digest();
+      // Lengths are public; comparing them first keeps timingSafeEqual from throwing.
+      return signature.length === expected.length && timingSafeEqual(signature, expected);
+    }
+    if (spec.family === 'ec') {
+      return signature.length === EC_SIGNATURE_BYTES[alg] && cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    }
+    if (spec.family === 'rsa-pss') {
+      const saltLength = DIGEST_BYTES[spec.hash as keyof typeof DIGEST_BYTES];
+      return cryptoVerify(spec.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
+    }
+    return cryptoVerify(spec.hash, data, key, signature);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,57 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SignetError, requestSigner } from '@signet/core';
+import { type SignetMiddlewareOptions, type Verifier, requestVerifier, signetMiddleware, withSignet } from '@signet/verify';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const verifier = requestVerifier({ publicKey });
+
+const entryPoints = [
+  ['signetMiddleware', (v: Verifier, options?: SignetMiddlewareOptions) => signetMiddleware(v, options)],
+  ['withSignet', (v: Verifier, options?: SignetMiddlewareOptions) => withSignet(v, () => undefined, options)],
+] as const;
+
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function expectInvalidOption(fn: () => unknown): void {
+  const error = thrownBy(fn);
+  expect(error).toBeInstanceOf(SignetError);
+  expect((error as SignetError).code).toBe('ERR_INVALID_OPTION');
+}
+
+describe.each(entryPoints)('%s checks its arguments when it is created', (_name, create) => {
+  const notVerifiers: [string, unknown][] = [
+    ['undefined', undefined],
+    ['null', null],
+    ['an empty object', {}],
+    ['a Signer', requestSigner({ apiKey: 'k', privateKey })],
+    ['a verifier without headers', { verify: verifier.verify }],
+    ['a verifier whose verify is not a function', { headers: ['authorization'], verify: 'yes' }],
+  ];
+
+  it.each(notVerifiers)('throws ERR_INVALID_OPTION for %s as the verifier', (_what, value) => {
+    expectInvalidOption(() => create(value as Verifier));
+  });
+
+  it.each([
+    ['maxBodyBytes', -1],
+    ['maxBodyBytes', 1.5],
+    ['maxBodyBytes', Number.NaN],
+    ['maxBodyBytes', '1024'],
+    ['maxHeaderBytes', -1],
+    ['maxHeaderBytes', Number.POSITIVE_INFINITY],
+  ])('throws ERR_INVALID_OPTION for %s %s', (name, value) => {
+    expectInvalidOption(() => create(verifier, { [name]: value } as SignetMiddlewareOptions));
+  });
+
+  it('accepts a Verifier with whole-number limits', () => {
+    expect(typeof create(verifier, { maxBodyBytes: 0, maxHeaderBytes: 4096, parseBody: false })).toBe('function');
+  });
+});
