@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
-import { type KeyObject, type SignKeyObjectInput, constants, createHmac, sign as cryptoSign } from 'node:crypto';
+import { type KeyObject, type SignKeyObjectInput, constants, createHmac } from 'node:crypto';
 import { SignetError } from './errors.js';
+import { type OffloadMode, signData } from './offload.js';
 
 /** The JWS algorithms Signet signs with (RFC 7518; EdDSA per RFC 8037). `none` is never one of them. */
 export type JwsAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA';
@@ -46,12 +47,17 @@ export function base64url(input: string | Uint8Array): string {
 
 /**
  * Mints compact JWS tokens for one protected header and one key that were checked beforehand. The header is
- * encoded once. HMAC is computed inline (it costs less than a thread hop); asymmetric signatures run on libuv's
- * thread pool (`crypto.sign` with a callback), so they never block the event loop and proceed in parallel. This is
- * the one signing path of every algorithm family.
+ * encoded once. HMAC is computed inline (it costs less than a thread hop); asymmetric signatures go through
+ * `signData`, which puts them on libuv's thread pool whenever signatures overlap (see {@link OffloadMode}). This
+ * is the one signing path of every algorithm family: sync and async share every input.
  * @internal
  */
-export function jwsMinter(algorithm: JwsAlgorithm, key: KeyObject, header: object = { alg: algorithm, typ: 'JWT' }): (claims: object) => Promise<string> {
+export function jwsMinter(
+  algorithm: JwsAlgorithm,
+  key: KeyObject,
+  header: object = { alg: algorithm, typ: 'JWT' },
+  offload: OffloadMode = 'auto',
+): (claims: object) => Promise<string> {
   const spec = ALGORITHMS[algorithm];
   const encodedHeader = base64url(JSON.stringify(header));
   const signingInputOf = (claims: object): string => `${encodedHeader}.${base64url(JSON.stringify(claims))}`;
@@ -70,13 +76,14 @@ export function jwsMinter(algorithm: JwsAlgorithm, key: KeyObject, header: objec
       : spec.family === 'ec'
         ? { key, dsaEncoding: 'ieee-p1363' }
         : key;
-  return (claims) => {
+  return async (claims) => {
     const signingInput = signingInputOf(claims);
-    return new Promise((resolve, reject) => {
-      cryptoSign(spec.hash, Buffer.from(signingInput, 'latin1'), signKey, (error, signature) => {
-        if (error) reject(new SignetError('ERR_SIGNING_FAILED', `${algorithm} signing failed in the crypto library.`));
-        else resolve(`${signingInput}.${signature.toString('base64url')}`);
-      });
-    });
+    let signature: Buffer;
+    try {
+      signature = await signData(spec.hash, Buffer.from(signingInput, 'latin1'), signKey, offload);
+    } catch {
+      throw new SignetError('ERR_SIGNING_FAILED', `${algorithm} signing failed in the crypto library.`);
+    }
+    return `${signingInput}.${signature.toString('base64url')}`;
   };
 }

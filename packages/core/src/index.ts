@@ -10,5 +10,6 @@ export { SignetError } from './errors.js';
 export type { SignetErrorCode } from './errors.js';
 export type { JwsAlgorithm } from './algorithms.js';
 export type { Clock } from './clock.js';
+export type { OffloadMode } from './offload.js';
 export type { SignableRequest, Signer } from './types.js';
 export type { PrivateKeyInput } from './keys.js';

@@ -3,6 +3,7 @@ import { type JwsAlgorithm, algorithmSpec, jwsMinter } from './algorithms.js';
 import { type Clock, checkClock, nowSeconds } from './clock.js';
 import { SignetError } from './errors.js';
 import { loadHmacSecret, loadPrivateSigningKey } from './keys.js';
+import { type OffloadMode, checkOffload } from './offload.js';
 import { checkOptionsObject } from './provider-signers.js';
 import { tokenSource } from './token-reuse.js';
 import type { SignableRequest, Signer } from './types.js';
@@ -45,6 +46,8 @@ export interface JwtSignerOptions {
   clock?: Clock;
   /** Reuse one token until it is this many seconds from its `exp` (static claims only). @default undefined */
   reuseWithinSeconds?: number;
+  /** Where asymmetric signatures run (see `requestSigner`'s `offload`). @default 'auto' */
+  offload?: OffloadMode;
 }
 
 /**
@@ -69,7 +72,9 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
     allowShortSecret = false,
     clock = Date.now,
     reuseWithinSeconds,
+    offload = 'auto',
   } = options;
+  checkOffload(offload);
   const spec = algorithmSpec(algorithm);
   if (expiresInSeconds !== false) assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
   if (typeof issuedAt !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'issuedAt must be a boolean.');
@@ -86,7 +91,7 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
     spec.family === 'hmac'
       ? loadHmacSecret(options.key, 'key', allowShortSecret ? undefined : spec.minSecretBytes)
       : loadPrivateSigningKey(algorithm, options.key, options.passphrase);
-  const mint = jwsMinter(algorithm, key, keyId === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: keyId });
+  const mint = jwsMinter(algorithm, key, keyId === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: keyId }, offload);
   const lifetime = expiresInSeconds === false ? undefined : expiresInSeconds;
   const withTimes = (base: JwtClaims, iat: number): JwtClaims => {
     const out: JwtClaims = { ...base };

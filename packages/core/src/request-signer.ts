@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hashBody, sha256Hex } from './body-hash.js';
 import { SignetError } from './errors.js';
 import { jwsMinter } from './algorithms.js';
+import { type OffloadMode, checkOffload } from './offload.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
 import type { SignableRequest, Signer } from './types.js';
 import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
@@ -35,6 +36,12 @@ export interface RequestSignerOptions {
   nonce?: boolean | (() => string);
   /** Also send the API key in this header (e.g. `'X-API-Key'`). @default undefined (not sent) */
   apiKeyHeader?: string;
+  /**
+   * Where the RSA signature runs: `'auto'` on libuv's thread pool whenever signatures overlap, on the calling
+   * thread when one is alone (it saves the pool round trip); `'always'` on the pool, never blocking the event loop.
+   * @default 'auto'
+   */
+  offload?: OffloadMode;
 }
 
 /**
@@ -55,7 +62,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   if (typeof options !== 'object' || options === null) {
     throw new SignetError('ERR_INVALID_OPTION', 'requestSigner needs an options object with apiKey and privateKey.');
   }
-  const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader } = options;
+  const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader, offload = 'auto' } = options;
   assertHeaderSafeString(apiKey, 'apiKey');
   assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
   if (typeof emptyBody !== 'string' && !(emptyBody instanceof Uint8Array)) {
@@ -68,7 +75,8 @@ export function requestSigner(options: RequestSignerOptions): Signer {
     throw new SignetError('ERR_INVALID_OPTION', 'nonce must be a boolean or a function returning a string.');
   }
   if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
-  const mint = jwsMinter('RS256', loadRsaPrivateKey(options.privateKey, options.passphrase));
+  checkOffload(offload);
+  const mint = jwsMinter('RS256', loadRsaPrivateKey(options.privateKey, options.passphrase), undefined, offload);
   const emptyBodyHash = sha256Hex(emptyBody);
   const makeNonce = nonce === true ? randomUUID : nonce === false ? undefined : nonce;
 
