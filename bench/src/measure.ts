@@ -1,0 +1,80 @@
+import { performance } from 'node:perf_hooks';
+
+/** How long each measurement runs; `--smoke` shortens everything to check that the suite runs. */
+export const smoke = process.argv.includes('--smoke');
+export const durationMs = smoke ? 150 : 1000;
+
+/** Operations per second of a synchronous function, after a warm-up. */
+export function syncRate(fn: () => unknown): number {
+  const end = performance.now() + durationMs / 5;
+  while (performance.now() < end) fn();
+  let count = 0;
+  const start = performance.now();
+  const stop = start + durationMs;
+  let now = start;
+  while (now < stop) {
+    for (let i = 0; i < 16; i++) fn();
+    count += 16;
+    now = performance.now();
+  }
+  return (count * 1000) / (now - start);
+}
+
+/** Operations per second of an asynchronous function kept `inFlight` deep, after a warm-up. */
+export async function asyncRate(fn: () => Promise<unknown>, inFlight: number): Promise<number> {
+  const run = async (ms: number): Promise<number> => {
+    let count = 0;
+    const stop = performance.now() + ms;
+    const worker = async (): Promise<void> => {
+      while (performance.now() < stop) {
+        await fn();
+        count += 1;
+      }
+    };
+    const start = performance.now();
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    return (count * 1000) / (performance.now() - start);
+  };
+  await run(durationMs / 5);
+  return run(durationMs);
+}
+
+/** Latencies (ms) and throughput of `fn` kept `inFlight` deep, with the event-loop utilisation meanwhile. */
+export async function latencyRun(fn: () => Promise<unknown>, inFlight: number): Promise<{ rps: number; p50: number; p99: number; elu: number }> {
+  const latencies: number[] = [];
+  const runFor = async (ms: number, record: boolean): Promise<number> => {
+    const stop = performance.now() + ms;
+    const worker = async (): Promise<void> => {
+      while (performance.now() < stop) {
+        const t0 = performance.now();
+        await fn();
+        if (record) latencies.push(performance.now() - t0);
+      }
+    };
+    const start = performance.now();
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    return performance.now() - start;
+  };
+  await runFor(durationMs / 4, false);
+  const before = performance.eventLoopUtilization();
+  const elapsed = await runFor(durationMs, true);
+  const elu = performance.eventLoopUtilization(before).utilization;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { rps: (latencies.length * 1000) / elapsed, p50: at(0.5), p99: at(0.99), elu };
+}
+
+/**
+ * Rates of `ours` and `floor` measured in alternating rounds, so drift in the machine (frequency, neighbours)
+ * falls on both; the ratio reported is the median of the per-round ratios.
+ */
+export async function compare(ours: () => Promise<number>, floor: () => Promise<number>, rounds = smoke ? 1 : 5): Promise<{ ours: number; floor: number; ratio: number }> {
+  const results: Array<{ ours: number; floor: number }> = [];
+  for (let i = 0; i < rounds; i++) {
+    const f = await floor();
+    const o = await ours();
+    results.push({ ours: o, floor: f });
+  }
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  return { ours: median(results.map((r) => r.ours)), floor: median(results.map((r) => r.floor)), ratio: median(results.map((r) => r.ours / r.floor)) };
+}
