@@ -1,8 +1,9 @@
 import axios, { type AxiosInstance, type AxiosRequestTransformer, type InternalAxiosRequestConfig } from 'axios';
 import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
+import { pinnedOrigins } from '@signet/core/internal';
 import { DEFAULT_MAX_BUFFERED_BODY_BYTES, type SignedAxiosOptions } from './options.js';
-import { isSigningAdapter, signingAdapter } from './signing-adapter.js';
+import { type SigningContext, isSigningAdapter, signingAdapter } from './signing-adapter.js';
 
 const axiosDefaultTransform = ([] as AxiosRequestTransformer[]).concat(axios.defaults.transformRequest ?? [])[0];
 
@@ -39,7 +40,7 @@ export function attachSigner(instance: AxiosInstance, signer: Signer, options: S
   if (typeof instance !== 'function' || typeof instance.interceptors !== 'object' || typeof instance.defaults !== 'object') {
     throw new SignetError('ERR_INVALID_OPTION', 'attachSigner needs an axios instance (from axios.create()).');
   }
-  const { maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES } = options;
+  const { maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES, clockSkew = 'off', maxClockSkewSeconds = 600 } = options;
   if (typeof maxBufferedBodyBytes !== 'number' || !(maxBufferedBodyBytes >= 0)) {
     throw new SignetError('ERR_INVALID_OPTION', 'maxBufferedBodyBytes must be a number of bytes (0 or more, Infinity allowed).');
   }
@@ -47,8 +48,18 @@ export function attachSigner(instance: AxiosInstance, signer: Signer, options: S
     throw new SignetError('ERR_INVALID_OPTION', 'This axios instance already has a signer attached; call its detach function first.');
   }
 
+  if (clockSkew !== 'off' && clockSkew !== 'auto') throw new SignetError('ERR_INVALID_OPTION', "clockSkew must be 'off' or 'auto'.");
+  if (!Number.isSafeInteger(maxClockSkewSeconds) || maxClockSkewSeconds <= 0 || maxClockSkewSeconds > 86_400) {
+    throw new SignetError('ERR_INVALID_OPTION', 'maxClockSkewSeconds must be a whole number of seconds from 1 to 86400.');
+  }
+  const context: SigningContext = {
+    signer,
+    maxBufferedBodyBytes,
+    allowedOrigins: pinnedOrigins(instance.defaults.baseURL, options.allowedOrigins),
+    clockSkew: { auto: clockSkew === 'auto', maxSeconds: maxClockSkewSeconds, offsetSeconds: 0 },
+  };
   const original = instance.defaults.adapter;
-  const signing = signingAdapter(original, signer, maxBufferedBodyBytes);
+  const signing = signingAdapter(original, context);
   instance.defaults.adapter = signing;
 
   // A request, or any interceptor, may name its own adapter: the last interceptor to run wraps whatever adapter
@@ -57,7 +68,7 @@ export function attachSigner(instance: AxiosInstance, signer: Signer, options: S
   // is idempotent and yielded both first and last, so it runs last in either mode, whenever others were added.
   const signingInterceptor = {
     fulfilled: (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
-      if (!isSigningAdapter(config.adapter)) config.adapter = signingAdapter(config.adapter ?? original, signer, maxBufferedBodyBytes);
+      if (!isSigningAdapter(config.adapter)) config.adapter = signingAdapter(config.adapter ?? original, context);
       config.transformRequest = withSignetTransform(config.transformRequest);
       return config;
     },

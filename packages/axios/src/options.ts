@@ -7,6 +7,23 @@ export interface SignedAxiosOptions {
    * @default 10485760 (10 MiB)
    */
   maxBufferedBodyBytes?: number;
+  /**
+   * The origins this instance may send credentials to. A request to any other origin (an absolute or
+   * protocol-relative url, a per-request baseURL) is refused with `ERR_ORIGIN_NOT_ALLOWED` before a byte is sent,
+   * whatever `allowAbsoluteUrls` says. The instance's `baseURL` origin is always allowed; without a `baseURL`, this
+   * list is required.
+   * @default [] (the baseURL's origin only)
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * `'auto'` learns how far the server's clock is from this host's from its `Date` header (pinned origins only,
+   * within `maxClockSkewSeconds`) and signs on the server's clock; a 401 that reveals a skew of 5 s or more is
+   * signed again and resent once. `'off'` signs on this host's clock (plus the signer's `clockOffsetSeconds`).
+   * @default 'off'
+   */
+  clockSkew?: 'off' | 'auto';
+  /** The largest clock skew `clockSkew: 'auto'` will believe, in seconds. @default 600 */
+  maxClockSkewSeconds?: number;
 }
 
 /** @internal */

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { SignetError } from '@signet/core';
+import { bodyTooLarge, collectWebStream } from '@signet/core/internal';
 
 /** @internal The exact bytes to send and sign, and the Content-Type they need (multipart boundary, blob type). */
 export interface WireBody {
@@ -85,13 +86,6 @@ function isNodeStream(data: unknown): data is NodeStreamLike {
   return typeof data === 'object' && data !== null && typeof (data as NodeStreamLike).pipe === 'function' && typeof (data as NodeStreamLike).on === 'function';
 }
 
-function tooLarge(limit: number): SignetError {
-  return new SignetError(
-    'ERR_BODY_TOO_LARGE',
-    `The stream body exceeds maxBufferedBodyBytes (${limit} bytes). A stream is buffered to be hashed: raise the limit or send a Buffer.`,
-  );
-}
-
 function aborted(): SignetError {
   return new SignetError('ERR_INVALID_REQUEST', 'The request was aborted while its stream body was being read.');
 }
@@ -115,7 +109,7 @@ function collectNodeStream(stream: NodeStreamLike, limit: number, signal?: Abort
       if (settled) return;
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
       size += buffer.byteLength;
-      if (size > limit) return fail(tooLarge(limit));
+      if (size > limit) return fail(bodyTooLarge(limit));
       chunks.push(buffer);
     });
     stream.on('end', () => {
@@ -127,29 +121,6 @@ function collectNodeStream(stream: NodeStreamLike, limit: number, signal?: Abort
     stream.on('error', () => fail(new SignetError('ERR_UNSUPPORTED_BODY', 'The stream body failed while it was being read.')));
     stream.resume?.();
   });
-}
-
-async function collectWebStream(stream: ReadableStream<unknown>, limit: number, signal?: AbortSignal): Promise<Buffer> {
-  const reader = stream.getReader();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      if (signal?.aborted) throw aborted();
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!(value instanceof Uint8Array)) {
-        throw new SignetError('ERR_UNSUPPORTED_BODY', 'A ReadableStream body must yield Uint8Array chunks.');
-      }
-      size += value.byteLength;
-      if (size > limit) throw tooLarge(limit);
-      chunks.push(Buffer.from(value));
-    }
-  } catch (error) {
-    await reader.cancel().catch(() => undefined);
-    throw error;
-  }
-  return Buffer.concat(chunks, size);
 }
 
 function describe(data: unknown): string {

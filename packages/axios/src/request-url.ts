@@ -44,7 +44,15 @@ export function resolveWireUrl(config: InternalAxiosRequestConfig): WireUrl {
     params: config.params,
     ...(config.paramsSerializer === undefined ? {} : { paramsSerializer: config.paramsSerializer }),
   });
-  const url = new URL(pathAndQuery, base);
+  // Rebuilt on the parsed authority, never resolved as a relative reference: a normalized path may begin with "//"
+  // ('/a/..//x'), which a relative reference would read as a host.
+  const userinfo = base.username === '' ? '' : `${base.username}${base.password === '' ? '' : `:${base.password}`}@`;
+  let url: URL;
+  try {
+    url = new URL(`${base.protocol}//${userinfo}${base.host}${pathAndQuery}`);
+  } catch {
+    throw new SignetError('ERR_INVALID_URL', 'The request URL with its params cannot be parsed.');
+  }
   if (url.hash !== '' || pathAndQuery.includes('#')) {
     throw new SignetError(
       'ERR_INVALID_URL',

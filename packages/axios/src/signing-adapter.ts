@@ -1,11 +1,21 @@
-import axios, { AxiosHeaders, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError, AxiosHeaders, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { SignetError, type Signer } from '@signet/core';
-import { toWireBody } from './request-body.js';
+import { assertOriginAllowed, checkSignedHeaders, refusedRedirect } from '@signet/core/internal';
+import { redactRequest } from './redact.js';
+import { type WireBody, toWireBody } from './request-body.js';
 import { resolveWireUrl } from './request-url.js';
 
 const SIGNING = Symbol.for('@signet/axios.signing-adapter');
 
 type AdapterSpec = AxiosRequestConfig['adapter'];
+
+/** @internal What one attachment of a signer knows: the signer, its limits, its origins, its view of the clock. */
+export interface SigningContext {
+  signer: Signer;
+  maxBufferedBodyBytes: number;
+  allowedOrigins: ReadonlySet<string>;
+  clockSkew: { auto: boolean; maxSeconds: number; offsetSeconds: number };
+}
 
 /** @internal */
 export function isSigningAdapter(adapter: AdapterSpec): boolean {
@@ -14,50 +24,177 @@ export function isSigningAdapter(adapter: AdapterSpec): boolean {
 
 /**
  * Wraps an adapter (axios's own, or the user's) so that each attempt is signed at the last moment, after every
- * interceptor and `transformRequest` has run: the body is turned into its final bytes, the URL into its final
- * path + query, the signer signs exactly those, and the inner adapter is handed exactly those.
+ * interceptor and `transformRequest` has run: the URL is checked against the pinned origins, the body is turned into
+ * its final bytes and the URL into its final path + query, the signer signs exactly those, and the inner adapter is
+ * handed exactly those. Redirects are not followed, and the request objects axios returns are scrubbed of the
+ * signed header values.
  * @internal
  */
-export function signingAdapter(inner: AdapterSpec, signer: Signer, maxBufferedBodyBytes: number): AxiosAdapter {
+export function signingAdapter(inner: AdapterSpec, context: SigningContext): AxiosAdapter {
   const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    assertNamedOriginAllowed(config, context.allowedOrigins);
     const wire = resolveWireUrl(config);
-    const signal = config.signal instanceof AbortSignal ? config.signal : undefined;
-    const body = await toWireBody(config.data, maxBufferedBodyBytes, signal);
+    assertOriginAllowed(wire.url, context.allowedOrigins);
+    const started = Date.now();
+    const timeout = typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : 0;
+    const body = await bufferBody(config, context.maxBufferedBodyBytes, timeout);
     // A stream can be read once; a retry of this config (axios-retry) must find the bytes that were signed, with
     // the Content-Type that describes them (a form-data stream's multipart boundary).
     if (body.consumed) {
       config.data = body.bytes;
       if (body.contentType !== undefined) config.headers.set('Content-Type', body.contentType, true);
     }
-
-    const headers = new AxiosHeaders(config.headers);
+    const baseHeaders = new AxiosHeaders(config.headers);
     // As axios's own adapter does: a multipart boundary or a Blob's type replaces the Content-Type axios preset.
-    if (body.contentType !== undefined) headers.set('Content-Type', body.contentType, true);
-    else if (body.defaultContentType !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', body.defaultContentType);
-    const signed = await signer.sign({ method: (config.method ?? 'get').toUpperCase(), url: wire.uri, body: body.bytes });
-    const setsAuthorization = Object.keys(signed).some((name) => name.toLowerCase() === 'authorization');
-    if (setsAuthorization && (config.auth || wire.url.username !== '' || wire.url.password !== '')) {
-      // axios drops the Authorization header when HTTP Basic credentials are present: the request would go unsigned.
-      throw new SignetError('ERR_AUTH_CONFLICT', 'This request carries HTTP Basic credentials (config.auth or user:password@ in the URL), which would replace the signed Authorization header.');
-    }
-    for (const [name, value] of Object.entries(signed)) headers.set(name, value, true);
+    if (body.contentType !== undefined) baseHeaders.set('Content-Type', body.contentType, true);
+    else if (body.defaultContentType !== undefined && !baseHeaders.has('Content-Type')) baseHeaders.set('Content-Type', body.defaultContentType);
+    // A user who set maxRedirects: 0 asked to see redirects; otherwise a redirect is refused, never followed.
+    const passRedirects = config.maxRedirects === 0;
 
-    const sent: InternalAxiosRequestConfig = { ...config, url: wire.href, data: body.bytes, headers };
-    delete sent.baseURL;
-    delete sent.params;
-    delete sent.paramsSerializer;
-    try {
-      const response = await axios.getAdapter(inner)(sent);
-      // The caller (and axios-retry) keep seeing their own config, which holds no token.
-      response.config = config;
-      return response;
-    } catch (error) {
-      if (isAxiosError(error)) {
-        error.config = config;
-        if (error.response) error.response.config = config;
+    const send = async (offsetSeconds: number): Promise<{ response?: AxiosResponse; error?: unknown; secrets: string[] }> => {
+      const signed = await context.signer.sign({
+        method: (config.method ?? 'get').toUpperCase(),
+        url: wire.uri,
+        body: body.bytes,
+        ...(offsetSeconds === 0 ? {} : { clockOffsetSeconds: offsetSeconds }),
+      });
+      const secrets = checkSignedHeaders(signed);
+      const setsAuthorization = Object.keys(signed).some((name) => name.toLowerCase() === 'authorization');
+      if (setsAuthorization && (config.auth || wire.url.username !== '' || wire.url.password !== '')) {
+        // axios drops the Authorization header when HTTP Basic credentials are present: the request would go unsigned.
+        throw new SignetError('ERR_AUTH_CONFLICT', 'This request carries HTTP Basic credentials (config.auth or user:password@ in the URL), which would replace the signed Authorization header.');
       }
-      throw error;
+      const headers = new AxiosHeaders(baseHeaders);
+      for (const [name, value] of Object.entries(signed)) headers.set(name, value, true);
+      const sent: InternalAxiosRequestConfig = {
+        ...config,
+        url: wire.href,
+        data: body.bytes,
+        headers,
+        // The timeout covers buffering a stream body too: the request gets what is left of it.
+        ...(timeout === 0 ? {} : { timeout: Math.max(1, timeout - (Date.now() - started)) }),
+        // Credentials never follow a redirect: not Authorization, and not the custom headers follow-redirects keeps.
+        maxRedirects: 0,
+        fetchOptions: { ...(config.fetchOptions as object | undefined), redirect: 'manual' },
+      };
+      delete sent.baseURL;
+      delete sent.params;
+      delete sent.paramsSerializer;
+      try {
+        return { response: await axios.getAdapter(inner)(sent), secrets };
+      } catch (error) {
+        // axios names the timeout it was given, the remainder: name the one the caller set.
+        if (isAxiosError(error) && sent.timeout !== undefined && error.message === `timeout of ${sent.timeout}ms exceeded`) {
+          error.message = `timeout of ${timeout}ms exceeded`;
+        }
+        return { error, secrets };
+      }
+    };
+
+    const usedOffset = context.clockSkew.offsetSeconds;
+    let outcome = await send(usedOffset);
+    learnClockSkew(context, responseOf(outcome));
+    // Concurrent first requests all went out on the old offset: each one the server refused is resent, once.
+    if (context.clockSkew.auto && statusOf(outcome) === 401 && Math.abs(context.clockSkew.offsetSeconds - usedOffset) >= 5) {
+      // The server's clock is far from ours and it refused the token: once, sign again on its clock.
+      scrub(outcome, config);
+      outcome = await send(context.clockSkew.offsetSeconds);
+      learnClockSkew(context, responseOf(outcome));
     }
+    scrub(outcome, config);
+    return settle(outcome, passRedirects);
   };
   return Object.assign(adapter, { [SIGNING]: true });
+}
+
+/**
+ * An absolute or protocol-relative url names a host, whatever axios then does with it (allowAbsoluteUrls: false
+ * joins it below baseURL): a url that names another origin is refused, never sent under the pinned one.
+ */
+function assertNamedOriginAllowed(config: InternalAxiosRequestConfig, allowed: ReadonlySet<string>): void {
+  const url = config.url;
+  if (typeof url !== 'string' || !/^([a-z][a-z\d+\-.]*:)?\/\//i.test(url)) return;
+  let named: URL;
+  try {
+    // A protocol-relative url takes the scheme of the baseURL, as a browser would take the page's.
+    named = new URL(url, typeof config.baseURL === 'string' && /^https?:/i.test(config.baseURL) ? config.baseURL : 'http://invalid');
+  } catch {
+    throw new SignetError('ERR_INVALID_URL', 'The request url names a host but cannot be parsed.');
+  }
+  if (named.protocol === 'http:' || named.protocol === 'https:') assertOriginAllowed(named, allowed);
+}
+
+/**
+ * The body's final bytes. Buffering a stream obeys the request's signal and its timeout, as sending it would:
+ * a stalled stream ends in axios's own timeout error, and the stream is destroyed.
+ */
+async function bufferBody(config: InternalAxiosRequestConfig, limit: number, timeout: number): Promise<WireBody> {
+  const userSignal = config.signal instanceof AbortSignal ? config.signal : undefined;
+  if (timeout === 0) return toWireBody(config.data, limit, userSignal);
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  userSignal?.addEventListener('abort', onAbort, { once: true });
+  if (userSignal?.aborted) controller.abort();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeout);
+  try {
+    return await toWireBody(config.data, limit, controller.signal);
+  } catch (error) {
+    if (!timedOut) throw error;
+    const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
+    throw new AxiosError(`timeout of ${timeout}ms exceeded`, code, config);
+  } finally {
+    clearTimeout(timer);
+    userSignal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function responseOf(outcome: { response?: AxiosResponse; error?: unknown }): AxiosResponse | undefined {
+  return outcome.response ?? (isAxiosError(outcome.error) ? outcome.error.response : undefined);
+}
+
+function statusOf(outcome: { response?: AxiosResponse; error?: unknown }): number | undefined {
+  return responseOf(outcome)?.status;
+}
+
+/** Restores the caller's config (which holds no token) and scrubs the signed values from the request objects. */
+function scrub(outcome: { response?: AxiosResponse; error?: unknown; secrets: string[] }, config: InternalAxiosRequestConfig): void {
+  const response = responseOf(outcome);
+  if (response) {
+    response.config = config;
+    response.request = redactRequest(response.request, outcome.secrets);
+  }
+  if (isAxiosError(outcome.error)) {
+    outcome.error.config = config;
+    outcome.error.request = redactRequest(outcome.error.request, outcome.secrets);
+  }
+}
+
+/** The response, or the error; a redirect is refused unless the caller asked to see redirects. */
+function settle(outcome: { response?: AxiosResponse; error?: unknown }, passRedirects: boolean): AxiosResponse {
+  const response = responseOf(outcome);
+  const redirect = response && !passRedirects ? refusedRedirect(response.status, response.headers['location']) : undefined;
+  if (redirect) throw redirect;
+  if (outcome.error !== undefined) throw outcome.error;
+  return outcome.response as AxiosResponse;
+}
+
+/**
+ * With `clockSkew: 'auto'`, reads the server's `Date` header (only ever from a pinned origin, as nothing else is
+ * requested) and keeps the offset when it moves by 2 s or more and stays within the bound.
+ */
+function learnClockSkew(context: SigningContext, response: AxiosResponse | undefined): void {
+  const skew = context.clockSkew;
+  if (!skew.auto || response === undefined) return;
+  const date = Date.parse(String(response.headers['date'] ?? ''));
+  if (Number.isNaN(date)) return;
+  // Date has whole seconds: the server's clock is somewhere in the second after it; take the middle. The skew is
+  // measured against the signer's own clock (its clockOffsetSeconds included) when it tells it.
+  const signerNow = context.signer.clockSeconds?.() ?? Date.now() / 1000;
+  const offset = Math.round((date + 500) / 1000 - signerNow);
+  if (Math.abs(offset) > skew.maxSeconds || Math.abs(offset - skew.offsetSeconds) < 2) return;
+  skew.offsetSeconds = offset;
 }

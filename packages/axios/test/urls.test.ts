@@ -1,7 +1,7 @@
 import type { AxiosRequestConfig, CreateAxiosDefaults } from 'axios';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignetError, requestSigner } from '@signet/core';
-import { createSignedAxios } from '../src/index.js';
+import { type SignedAxiosOptions, createSignedAxios } from '../src/index.js';
 import { testKeys } from './support/keys.js';
 import { type Received, expectSignedForWire, interceptWithNock, startServer } from './support/wire.js';
 
@@ -239,8 +239,8 @@ describe.each(transports)('URLs on the wire, through $name', (transport) => {
     await wire.stop();
   });
 
-  function api(baseURL: string | undefined, defaults: CreateAxiosDefaults = {}) {
-    return createSignedAxios(signer, baseURL === undefined ? defaults : { baseURL, ...defaults });
+  function api(baseURL: string | undefined, defaults: CreateAxiosDefaults = {}, options: SignedAxiosOptions = {}) {
+    return createSignedAxios(signer, baseURL === undefined ? defaults : { baseURL, ...defaults }, options);
   }
 
   /** The one request the server received, after checking that its token verifies against exactly it. */
@@ -270,8 +270,8 @@ describe.each(transports)('URLs on the wire, through $name', (transport) => {
     });
   }
 
-  it('an absolute url overrides baseURL and keeps its own query', async () => {
-    const response = await api('http://unused.invalid/v1').get(`${wire.origin}/other/7?x=1`, { params: { y: 2 } });
+  it('an absolute url to an allowed origin overrides baseURL and keeps its own query', async () => {
+    const response = await api('http://unused.invalid/v1', {}, { allowedOrigins: [wire.origin] }).get(`${wire.origin}/other/7?x=1`, { params: { y: 2 } });
 
     expect(response.status).toBe(200);
     expect(onlyReceived().url).toBe('/other/7?x=1&y=2');
@@ -305,7 +305,7 @@ describe.each(transports)('URLs on the wire, through $name', (transport) => {
     }
 
     it('a relative url without a baseURL is refused with ERR_INVALID_URL', async () => {
-      await expectRefused(api(undefined).get('/v1/users'), 'ERR_INVALID_URL');
+      await expectRefused(api(undefined, {}, { allowedOrigins: [wire.origin] }).get('/v1/users'), 'ERR_INVALID_URL');
     });
 
     it('an ftp: url is refused with ERR_INVALID_URL', async () => {
@@ -313,7 +313,7 @@ describe.each(transports)('URLs on the wire, through $name', (transport) => {
     });
 
     it('a data: url is refused with ERR_INVALID_URL', async () => {
-      await expectRefused(api(undefined).get('data:text/plain,hello'), 'ERR_INVALID_URL');
+      await expectRefused(api(undefined, {}, { allowedOrigins: [wire.origin] }).get('data:text/plain,hello'), 'ERR_INVALID_URL');
     });
 
     it('a paramsSerializer that returns a raw "#" is refused with ERR_INVALID_URL', async () => {

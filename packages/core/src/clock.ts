@@ -19,3 +19,21 @@ export function nowSeconds(clock: Clock): number {
   }
   return Math.floor(now / 1000);
 }
+
+/** @internal Checks a clock offset in whole seconds (a day at most either way). */
+export function checkOffset(value: unknown, what: string, code: 'ERR_INVALID_OPTION' | 'ERR_INVALID_REQUEST' = 'ERR_INVALID_OPTION'): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || Math.abs(value) > 86_400) {
+    throw new SignetError(code, `${what} must be a whole number of seconds between -86400 and 86400.`);
+  }
+  return value;
+}
+
+/**
+ * `iat` for a request: the clock, shifted by the signer's `clockOffsetSeconds` and by what the transport learned of
+ * the server's clock (`request.clockOffsetSeconds`, from `clockSkew: 'auto'`).
+ * @internal
+ */
+export function issuedAt(clock: Clock, offsetSeconds: number, request?: { clockOffsetSeconds?: number | undefined }): number {
+  return nowSeconds(clock) + offsetSeconds + checkOffset(request?.clockOffsetSeconds, 'request.clockOffsetSeconds', 'ERR_INVALID_REQUEST');
+}

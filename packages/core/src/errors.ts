@@ -15,6 +15,8 @@
  * - `ERR_SIGNING_FAILED`: the cryptographic operation itself failed.
  * - `ERR_JWT_MALFORMED`: `decodeJwt` was given something that is not a compact JWT.
  * - `ERR_PROVIDER_RESPONSE`: a provider API answered with something other than what its contract promises.
+ * - `ERR_ORIGIN_NOT_ALLOWED`: a signed instance was asked to send a request to an origin it is not pinned to.
+ * - `ERR_REDIRECT_REFUSED`: the server answered a redirect, which signed requests do not follow.
  *
  * Verification (`@signet/verify`) rejects a request with one of these:
  * - `ERR_TOKEN_MISSING`: no token in the expected header (or not as `Bearer <token>`).
@@ -49,6 +51,8 @@ export type SignetErrorCode =
   | 'ERR_SIGNING_FAILED'
   | 'ERR_JWT_MALFORMED'
   | 'ERR_PROVIDER_RESPONSE'
+  | 'ERR_ORIGIN_NOT_ALLOWED'
+  | 'ERR_REDIRECT_REFUSED'
   | 'ERR_TOKEN_MISSING'
   | 'ERR_SIGNATURE_INVALID'
   | 'ERR_ALGORITHM_NOT_ALLOWED'

@@ -8,3 +8,4 @@ export { loadHmacSecret } from './keys.js';
 export { checkClock, nowSeconds } from './clock.js';
 export { sha256Hex } from './body-hash.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
+export { assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';

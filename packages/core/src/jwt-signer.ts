@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { type JwsAlgorithm, algorithmSpec, jwsMinter } from './algorithms.js';
-import { type Clock, checkClock, nowSeconds } from './clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt as issuedAtFor, nowSeconds } from './clock.js';
 import { SignetError } from './errors.js';
 import { loadHmacSecret, loadPrivateSigningKey } from './keys.js';
 import { type OffloadMode, checkOffload } from './offload.js';
@@ -44,6 +44,8 @@ export interface JwtSignerOptions {
   allowShortSecret?: boolean;
   /** Milliseconds since the epoch. @default Date.now */
   clock?: Clock;
+  /** Seconds added to the clock for `iat` and `exp`. @default 0 */
+  clockOffsetSeconds?: number;
   /** Reuse one token until it is this many seconds from its `exp` (static claims only). @default undefined */
   reuseWithinSeconds?: number;
   /** Where asymmetric signatures run (see `requestSigner`'s `offload`). @default 'auto' */
@@ -100,12 +102,14 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
     return out;
   };
   const readClock = checkClock(clock);
+  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
   const prefix = scheme === '' ? '' : `${scheme} `;
 
   if (typeof claims === 'function') {
     return {
+      clockSeconds: () => nowSeconds(readClock) + offset,
       async sign(request: SignableRequest) {
-        const iat = nowSeconds(readClock);
+        const iat = issuedAtFor(readClock, offset, request);
         const own = await claims(request);
         checkClaims(own);
         return { [header]: prefix + (await mint(withTimes(own, iat))) };
@@ -114,8 +118,9 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
   }
   const tokenAt = tokenSource((iat) => mint(withTimes(claims, iat)), lifetime, reuseWithinSeconds);
   return {
-    async sign() {
-      return { [header]: prefix + (await tokenAt(nowSeconds(readClock))) };
+    clockSeconds: () => nowSeconds(readClock) + offset,
+    async sign(request?: SignableRequest) {
+      return { [header]: prefix + (await tokenAt(issuedAtFor(readClock, offset, request))) };
     },
   };
 }

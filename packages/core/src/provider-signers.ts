@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { jwsMinter } from './algorithms.js';
-import { type Clock, checkClock, nowSeconds } from './clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
 import { SignetError } from './errors.js';
 import { loadHmacSecret } from './keys.js';
 import { tokenSource } from './token-reuse.js';
-import type { Signer } from './types.js';
+import type { SignableRequest, Signer } from './types.js';
 import { assertHeaderSafeString, assertPositiveInteger } from './validate.js';
 
 /** Options of {@link portOneSigner}. */
@@ -19,6 +19,8 @@ export interface PortOneSignerOptions {
   issuer?: string;
   /** Milliseconds since the epoch. @default Date.now */
   clock?: Clock;
+  /** Seconds added to the clock for `iat` and `exp`. @default 0 */
+  clockOffsetSeconds?: number;
   /**
    * Reuse one token across requests until it is this many seconds from its `exp` (concurrent requests share it).
    * @default undefined (a fresh token for every request, as PortOne's documentation shows)
@@ -45,9 +47,11 @@ export function portOneSigner(options: PortOneSignerOptions): Signer {
   const mint = jwsMinter('HS256', loadHmacSecret(options.secretKey, 'secretKey'));
   const tokenAt = tokenSource((iat) => mint({ iss: issuer, sub: clientKey, iat, exp: iat + expiresInSeconds }), expiresInSeconds, reuseWithinSeconds);
   const readClock = checkClock(clock);
+  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
-    async sign() {
-      return { Authorization: `Bearer ${await tokenAt(nowSeconds(readClock))}`, 'X-Portone-Client-Key': clientKey };
+    clockSeconds: () => nowSeconds(readClock) + offset,
+    async sign(request?: SignableRequest) {
+      return { Authorization: `Bearer ${await tokenAt(issuedAt(readClock, offset, request))}`, 'X-Portone-Client-Key': clientKey };
     },
   };
 }
@@ -66,6 +70,8 @@ export interface TwoCheckoutSignerOptions {
   expiresInSeconds?: number | false;
   /** Milliseconds since the epoch. @default Date.now */
   clock?: Clock;
+  /** Seconds added to the clock for `iat` and `exp`. @default 0 */
+  clockOffsetSeconds?: number;
   /** Reuse one token until it is this many seconds from its `exp`. @default undefined (a fresh token every time) */
   reuseWithinSeconds?: number;
 }
@@ -93,9 +99,11 @@ export function twoCheckoutSigner(options: TwoCheckoutSignerOptions): Signer {
     reuseWithinSeconds,
   );
   const readClock = checkClock(clock);
+  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
-    async sign() {
-      return { 'merchant-token': await tokenAt(nowSeconds(readClock)) };
+    clockSeconds: () => nowSeconds(readClock) + offset,
+    async sign(request?: SignableRequest) {
+      return { 'merchant-token': await tokenAt(issuedAt(readClock, offset, request)) };
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hashBody, sha256Hex } from './body-hash.js';
 import { SignetError } from './errors.js';
 import { jwsMinter } from './algorithms.js';
+import { checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
 import { type OffloadMode, checkOffload } from './offload.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
 import type { SignableRequest, Signer } from './types.js';
@@ -36,6 +37,8 @@ export interface RequestSignerOptions {
   nonce?: boolean | (() => string);
   /** Also send the API key in this header (e.g. `'X-API-Key'`). @default undefined (not sent) */
   apiKeyHeader?: string;
+  /** Seconds added to the clock for `iat` and `exp`, for a host whose clock is known to be off. @default 0 */
+  clockOffsetSeconds?: number;
   /**
    * Where the RSA signature runs: `'auto'` on libuv's thread pool whenever signatures overlap, on the calling
    * thread when one is alone (it saves the pool round trip); `'always'` on the pool, never blocking the event loop.
@@ -63,14 +66,13 @@ export function requestSigner(options: RequestSignerOptions): Signer {
     throw new SignetError('ERR_INVALID_OPTION', 'requestSigner needs an options object with apiKey and privateKey.');
   }
   const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader, offload = 'auto' } = options;
+  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
   assertHeaderSafeString(apiKey, 'apiKey');
   assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
   if (typeof emptyBody !== 'string' && !(emptyBody instanceof Uint8Array)) {
     throw new SignetError('ERR_INVALID_OPTION', 'emptyBody must be a string or a Uint8Array.');
   }
-  if (typeof clock !== 'function') {
-    throw new SignetError('ERR_INVALID_OPTION', 'clock must be a function returning milliseconds since the epoch.');
-  }
+  checkClock(clock);
   if (typeof nonce !== 'boolean' && typeof nonce !== 'function') {
     throw new SignetError('ERR_INVALID_OPTION', 'nonce must be a boolean or a function returning a string.');
   }
@@ -81,11 +83,10 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   const makeNonce = nonce === true ? randomUUID : nonce === false ? undefined : nonce;
 
   return {
+    clockSeconds: () => nowSeconds(clock) + offset,
     async sign(request: SignableRequest): Promise<Record<string, string>> {
       const { url, body } = checkRequest(request);
-      const now = clock();
-      if (!Number.isFinite(now)) throw new SignetError('ERR_INVALID_OPTION', 'clock returned a value that is not a finite number.');
-      const iat = Math.floor(now / 1000);
+      const iat = issuedAt(clock, offset, request);
       const claims: Record<string, unknown> = { uri: url, iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: hashBody(body, emptyBodyHash) };
       if (makeNonce) {
         const value = makeNonce();

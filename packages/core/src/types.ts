@@ -8,6 +8,11 @@ export interface SignableRequest {
   url: string;
   /** The exact body bytes sent; `undefined` or empty when the request has no body. */
   body?: Uint8Array | undefined;
+  /**
+   * Seconds to add to the signer's clock for this request: what a transport learned of the server's clock
+   * (`@signet/axios`'s `clockSkew: 'auto'`). @default 0
+   */
+  clockOffsetSeconds?: number | undefined;
 }
 
 /**
@@ -17,4 +22,9 @@ export interface SignableRequest {
 export interface Signer {
   /** Returns the headers to set on this request, e.g. `{ Authorization: 'Bearer …' }`. */
   sign(request: SignableRequest): Promise<Record<string, string>>;
+  /**
+   * The signer's own "now" in seconds (its clock plus its `clockOffsetSeconds`), before any per-request offset.
+   * Transports that learn the server's clock measure the skew against it. Optional for custom signers.
+   */
+  clockSeconds?(): number;
 }
