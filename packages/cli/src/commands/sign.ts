@@ -1,0 +1,124 @@
+import type { Signer } from '@signet/core';
+import { type Command, Option } from 'commander';
+import { curlCommand } from '../curl.js';
+import { CliError } from '../errors.js';
+import type { Io } from '../io.js';
+import {
+  CREDENTIALS,
+  OUTPUT,
+  REQUEST,
+  TOKEN,
+  addRequestOptions,
+  collect,
+  emptyBodyOption,
+  expiresInOption,
+  keyFileOption,
+  passphraseFileOption,
+  refuseForeignOptions,
+  secretFileOption,
+} from '../options.js';
+import { json } from '../output.js';
+import { methodOf, outgoingUrl, readData } from '../request-input.js';
+import { portOneSchemeSigner, requestSchemeSigner, twoCheckoutSchemeSigner } from '../signers.js';
+
+type Scheme = 'request' | 'portone' | '2checkout';
+
+interface SignOptions {
+  scheme: Scheme;
+  url: string;
+  method?: string;
+  data?: string;
+  header?: string[];
+  json?: boolean;
+  curl?: boolean;
+  apiKey?: string;
+  keyFile?: string;
+  passphraseFile?: string;
+  emptyBody?: string;
+  expiresIn?: number;
+  nonce?: boolean;
+  apiKeyHeader?: string;
+  clientKey?: string;
+  issuer?: string;
+  merchantCode?: string;
+  secretFile?: string;
+  exp?: boolean;
+}
+
+const COMMON = ['scheme', 'url', 'method', 'data', 'header', 'json', 'curl', 'expiresIn'];
+const ALLOWED: Record<Scheme, readonly string[]> = {
+  request: [...COMMON, 'apiKey', 'keyFile', 'passphraseFile', 'emptyBody', 'nonce', 'apiKeyHeader'],
+  portone: [...COMMON, 'clientKey', 'issuer', 'secretFile'],
+  '2checkout': [...COMMON, 'merchantCode', 'secretFile', 'exp'],
+};
+
+export function registerSign(program: Command, io: Io): void {
+  const command = program.command('sign').description('sign one request: print the headers to send, as JSON, or as a ready curl command');
+  addRequestOptions(command, 'the request URL (absolute for --curl) or path + query; what is signed is its path + query as the WHATWG URL parser encodes it', true)
+    .addOption(new Option('-H, --header <header>', 'with --curl: an extra "Name: value" header for curl to send (repeatable)').argParser(collect).helpGroup(REQUEST))
+    .addOption(new Option('--scheme <scheme>', 'the signing scheme').choices(Object.keys(ALLOWED)).default('request').helpGroup(TOKEN))
+    .addOption(emptyBodyOption())
+    .addOption(expiresInOption('55 request, 100 portone, 1800 2checkout'))
+    .addOption(new Option('--nonce', 'request: add a random nonce claim').helpGroup(TOKEN))
+    .addOption(new Option('--api-key-header <name>', 'request: also send the API key in this header (e.g. X-API-Key)').helpGroup(TOKEN))
+    .addOption(new Option('--issuer <iss>', 'portone: the iss claim (default: PORTONE)').helpGroup(TOKEN))
+    .addOption(new Option('--no-exp', '2checkout: leave exp out').helpGroup(TOKEN))
+    .addOption(new Option('--api-key <key>', 'request: your API key, the sub claim (else SIGNET_API_KEY)').helpGroup(CREDENTIALS))
+    .addOption(keyFileOption())
+    .addOption(passphraseFileOption())
+    .addOption(new Option('--client-key <key>', 'portone: your client key (else SIGNET_CLIENT_KEY)').helpGroup(CREDENTIALS))
+    .addOption(new Option('--merchant-code <code>', '2checkout: your merchant code (else SIGNET_MERCHANT_CODE)').helpGroup(CREDENTIALS))
+    .addOption(secretFileOption())
+    .addOption(new Option('--json', 'print {method, url, uri, headers} as JSON').conflicts('curl').helpGroup(OUTPUT))
+    .addOption(new Option('--curl', 'print a curl command that sends exactly the signed request').helpGroup(OUTPUT))
+    .addHelpText('after', `
+Without --json or --curl, the headers are printed one per line as "Name: value".
+
+Examples:
+  $ export SIGNET_API_KEY=my-api-key SIGNET_PRIVATE_KEY_FILE=./private.pem
+  $ signet sign --url 'https://api.example.com/v1/payments?idempotent=1' --data @payment.json
+  $ signet sign --url https://api.example.com/v1/payments --data @payment.json -H 'Content-Type: application/json' --curl | sh
+  $ signet sign --scheme portone --client-key K --secret-file ./portone.secret --url https://api.portone.cloud/api/status --json`)
+    .action(async (options: SignOptions) => {
+      refuseForeignOptions(command, options.scheme, ALLOWED[options.scheme]);
+      if (options.header !== undefined && options.curl !== true) throw new CliError('ERR_USAGE', '--header is only used with --curl');
+      const target = outgoingUrl(options.url);
+      if (options.curl === true && target.absolute === undefined) throw new CliError('ERR_USAGE', '--curl needs an absolute --url (https://host/path)');
+      const extra = (options.header ?? []).map(parseHeader);
+      const body = await readData(io, options.data);
+      const method = methodOf(options.method, body.bytes !== undefined);
+      const signer = await signerFor(io, options);
+      const headers = await signer.sign({ method, url: target.uri, body: body.bytes });
+      if (options.curl === true) {
+        io.stdout(curlCommand(method, target.absolute as string, [...Object.entries(headers), ...extra], body));
+      } else if (options.json === true) {
+        io.stdout(json({ method, url: target.absolute ?? target.uri, uri: target.uri, headers }));
+      } else {
+        io.stdout(Object.entries(headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+      }
+    });
+}
+
+function signerFor(io: Io, options: SignOptions): Promise<Signer> {
+  switch (options.scheme) {
+    case 'request':
+      return requestSchemeSigner(io, options);
+    case 'portone':
+      return portOneSchemeSigner(io, options);
+    case '2checkout':
+      return twoCheckoutSchemeSigner(io, options);
+  }
+}
+
+function parseHeader(header: string): [string, string] {
+  const colon = header.indexOf(':');
+  const name = header.slice(0, colon);
+  const value = header.slice(colon + 1).trim();
+  if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || /[\0-\x08\x0a-\x1f\x7f]/.test(value)) {
+    throw new CliError('ERR_USAGE', '--header must be "Name: value" (a token name, no line breaks)');
+  }
+  if (/^(authorization|merchant-token|x-portone-client-key)$/i.test(name)) {
+    throw new CliError('ERR_USAGE', `--header ${name} would replace a header the signature sets`);
+  }
+  return [name, value];
+}
