@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+const packages = ['core', 'axios', 'verify', 'fetch'] as const;
+const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
+
+let scratch: string;
+
+// A project outside the workspace installs the packed tarballs, as a user would install the published packages.
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'signet-consumer-'));
+  const packs = join(scratch, 'packs');
+  for (const name of packages) await run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) });
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'signet-consumer', private: true }));
+  const tarballs = packages.map((name) => join(packs, `signet-${name}-0.1.0.tgz`));
+  await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs, 'axios@^1.21.1', 'typescript@5.9.3', '@types/node@^20'], { cwd: scratch, timeout: 240_000 });
+}, 300_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe.each(packages)('@signet/%s as published', (name) => {
+  it('passes publint --strict', async () => {
+    const { stdout } = await run(bin('publint'), ['--strict'], { cwd: join(root, 'packages', name) });
+    expect(stdout).toContain('All good!');
+  }, 120_000);
+
+  // node16 profile: the packages need Node 20, whose resolution honours "exports"; node10 never loads them.
+  it('passes arethetypeswrong for ESM and CJS consumers (types per condition)', async () => {
+    // attw exits non-zero on any problem the profile counts; the table it prints still shows the node10 column.
+    const { stdout } = await run(bin('attw'), ['--pack', '.', '--profile', 'node16', '--format', 'ascii'], { cwd: join(root, 'packages', name) });
+    expect(stdout).toContain(`@signet/${name}`);
+  }, 120_000);
+});
+
+// The same program from both module systems: a node:http API on @signet/verify, called by axios and fetch clients.
+const program = (load: string): string => `
+${load}
+const { generateKeyPairSync } = require('node:crypto');
+const http = require('node:http');
+(async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const server = http.createServer(verify.withSignet(verify.requestVerifier({ publicKey }), (req, res, claims) => res.end(JSON.stringify({ uri: claims.uri }))));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseURL = 'http://127.0.0.1:' + server.address().port + '/v1';
+  const signer = core.requestSigner({ apiKey: 'consumer', privateKey });
+  const viaAxios = (await signedAxios.createSignedAxios(signer, { baseURL }).post('/a?x=1', { a: 1 })).data.uri;
+  const viaFetch = (await (await signedFetch.createSignedFetch(signer, { baseURL })('/b', { method: 'POST', body: 'raw' })).json()).uri;
+  server.close();
+  console.log(JSON.stringify([viaAxios, viaFetch]));
+})();
+`;
+
+describe('a consumer project outside the workspace', () => {
+  it('uses the packages from CommonJS', async () => {
+    const file = join(scratch, 'consumer.cjs');
+    writeFileSync(file, program(`const core = require('@signet/core'); const signedAxios = require('@signet/axios'); const signedFetch = require('@signet/fetch'); const verify = require('@signet/verify');`));
+    const { stdout } = await run(process.execPath, [file], { cwd: scratch });
+    expect(JSON.parse(stdout)).toEqual(['/v1/a?x=1', '/v1/b']);
+  }, 60_000);
+
+  it('uses the packages from ESM', async () => {
+    const file = join(scratch, 'consumer.mjs');
+    const load = `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
+import * as core from '@signet/core'; import * as signedAxios from '@signet/axios'; import * as signedFetch from '@signet/fetch'; import * as verify from '@signet/verify';`;
+    writeFileSync(file, program(load));
+    const { stdout } = await run(process.execPath, [file], { cwd: scratch });
+    expect(JSON.parse(stdout)).toEqual(['/v1/a?x=1', '/v1/b']);
+  }, 60_000);
+
+  it('type-checks its TypeScript usage, as ESM and as CommonJS, and the types catch a wrong option', async () => {
+    const usage = `
+import { requestSigner, SignetError, type Signer, type SignetErrorCode } from '@signet/core';
+import { createSignedAxios, attachSigner } from '@signet/axios';
+import { createSignedFetch } from '@signet/fetch';
+import { requestVerifier, signetMiddleware, memoryReplayStore } from '@signet/verify';
+import axios from 'axios';
+const signer: Signer = requestSigner({ apiKey: 'k', privateKey: '', expiresInSeconds: 55, offload: 'always' });
+const api = createSignedAxios(signer, { baseURL: 'https://api.example.com/v1' }, { clockSkew: 'auto' });
+const detach: () => void = attachSigner(axios.create({ baseURL: 'https://api.example.com' }), signer);
+const signedFetch: (input: string) => Promise<Response> = createSignedFetch(signer, { baseURL: 'https://api.example.com' });
+const middleware = signetMiddleware(requestVerifier({ publicKey: '', replay: memoryReplayStore() }));
+const code: SignetErrorCode = new SignetError('ERR_KEY_INVALID', 'x').code;
+// @ts-expect-error expiresInSeconds is a number
+requestSigner({ apiKey: 'k', privateKey: '', expiresInSeconds: '55' });
+export { api, detach, signedFetch, middleware, code };
+`;
+    writeFileSync(join(scratch, 'usage.mts'), usage);
+    writeFileSync(join(scratch, 'usage.cts'), usage.replace("import axios from 'axios';", "import axios = require('axios');"));
+    writeFileSync(
+      join(scratch, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false }, files: ['usage.mts', 'usage.cts'] }),
+    );
+    const result = await run(join(scratch, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: scratch }).then(
+      () => ({ code: 0, output: '' }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, output: error.stdout }),
+    );
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  }, 120_000);
+});
