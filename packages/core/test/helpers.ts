@@ -75,3 +75,13 @@ export function chunks16(secret: string): string[] {
   for (let i = 0; i + 16 <= secret.length; i++) out.push(secret.slice(i, i + 16));
   return out;
 }
+
+/** The label of a PEM's first block, e.g. 'PRIVATE KEY' for PKCS#8 ('BEGIN' kept out of this file's text on purpose). */
+export function pemLabel(pem: string): string | undefined {
+  return new RegExp(`^-----${'BEGIN'} ([A-Z0-9 ]+)-----\n`).exec(pem)?.[1];
+}
+
+/** The first line of a PEM block with this label. */
+export function pemBegin(label: string): string {
+  return `-----${'BEGIN'} ${label}-----`;
+}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
-import { sha256Hex, verifyToken } from './helpers.js';
+import { pemLabel, sha256Hex, verifyToken } from './helpers.js';
 
 interface KnownAnswer {
   keyFile: string;
@@ -37,7 +37,7 @@ async function sdkToken(): Promise<string> {
 
 describe('the known-answer vector', () => {
   it('uses a 2048-bit RSA PKCS#8 fixture key', () => {
-    expect(keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(pemLabel(keyPem)).toBe('PRIVATE KEY');
     const key = createPrivateKey(keyPem);
     expect(key.asymmetricKeyType).toBe('rsa');
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
