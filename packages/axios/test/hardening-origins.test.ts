@@ -1,120 +1,14 @@
-import { Buffer } from 'node:buffer';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
-import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
+import { SignetError, type Signer } from '@signet/core';
 import { type SignedAxiosOptions, attachSigner, createSignedAxios } from '@signet/axios';
-import { testKeys } from './support/keys.js';
-import { type Received, type RecordingServer, expectSignedForWire, startServer } from './support/wire.js';
+import { type OtherHost, credentialsIn, expectUntouched, schemesFor, startOtherHost } from './support/schemes.js';
+import { type Received, type RecordingServer, startServer } from './support/wire.js';
 
 // Origin pinning: a signed instance sends credentials only to its baseURL's origin or to allowedOrigins. Two real
 // listeners on 127.0.0.1: the pinned API, and another host that counts every connection, request and credential.
 
-const keys = testKeys();
-const API_KEY = 'key-hardening-origins';
-const CLIENT_KEY = 'portone-client-origins';
-const PORTONE_SECRET = 'portone-secret-key-for-origin-tests';
-const MERCHANT = 'MERCHANT_ORIGINS';
-const SECRET_WORD = 'two-checkout-secret-word-origins';
-const JWT_SECRET = Buffer.alloc(32, 7);
-
-/** Every header a Signet scheme puts a credential in, lower case as node:http reports them. */
-const CREDENTIAL_HEADERS = ['authorization', 'x-portone-client-key', 'merchant-token', 'x-api-key'] as const;
-
-interface Scheme {
-  name: string;
-  signer: Signer;
-  /** Fails unless `received` carries this scheme's credentials, valid for it. */
-  expectSigned(received: Received): void;
-}
-
-function bearer(received: Received): string {
-  const authorization = String(received.headers['authorization']);
-  expect(authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
-  return authorization.slice('Bearer '.length);
-}
-
-const schemes: Scheme[] = [
-  {
-    name: 'requestSigner (RS256, with X-API-Key)',
-    signer: requestSigner({ apiKey: API_KEY, privateKey: keys.privateKeyPem, apiKeyHeader: 'X-API-Key' }),
-    expectSigned(received) {
-      expectSignedForWire(received, { publicKey: keys.publicKey, apiKey: API_KEY });
-      expect(received.headers['x-api-key']).toBe(API_KEY);
-    },
-  },
-  {
-    name: 'portOneSigner',
-    signer: portOneSigner({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET }),
-    expectSigned(received) {
-      const claims = jwt.verify(bearer(received), PORTONE_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-      expect(claims.sub).toBe(CLIENT_KEY);
-      expect(received.headers['x-portone-client-key']).toBe(CLIENT_KEY);
-    },
-  },
-  {
-    name: 'twoCheckoutSigner',
-    signer: twoCheckoutSigner({ merchantCode: MERCHANT, secretWord: SECRET_WORD }),
-    expectSigned(received) {
-      const claims = jwt.verify(String(received.headers['merchant-token']), SECRET_WORD, { algorithms: ['HS512'] }) as jwt.JwtPayload;
-      expect(claims.sub).toBe(MERCHANT);
-    },
-  },
-  {
-    name: 'jwtSigner (HS256)',
-    signer: jwtSigner({ algorithm: 'HS256', key: JWT_SECRET, claims: { sub: 'svc-origins' } }),
-    expectSigned(received) {
-      const claims = jwt.verify(bearer(received), JWT_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-      expect(claims.sub).toBe('svc-origins');
-    },
-  },
-];
-
-/** A listener that must never see a credential: it records requests and counts TCP connections. */
-interface OtherHost {
-  origin: string;
-  port: number;
-  received: Received[];
-  connections: number;
-  close(): Promise<void>;
-}
-
-async function startOtherHost(): Promise<OtherHost> {
-  const host: OtherHost = { origin: '', port: 0, received: [], connections: 0, close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      host.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"other":true}');
-    });
-  });
-  server.on('connection', () => (host.connections += 1));
-  server.keepAliveTimeout = 1;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  host.port = (server.address() as AddressInfo).port;
-  host.origin = `http://127.0.0.1:${host.port}`;
-  host.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return host;
-}
-
-/** How many credential headers, of any scheme, arrived in these requests. */
-function credentialsIn(received: readonly Received[]): number {
-  return received.reduce((count, entry) => count + CREDENTIAL_HEADERS.filter((name) => entry.headers[name] !== undefined).length, 0);
-}
-
-function expectUntouched(host: { received: Received[]; connections?: number }): void {
-  expect(credentialsIn(host.received), 'credential headers received').toBe(0);
-  expect(host.received, 'requests received').toHaveLength(0);
-  if (host.connections !== undefined) expect(host.connections, 'connections accepted').toBe(0);
-}
+const schemes = schemesFor('origins');
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
