@@ -10,6 +10,7 @@ import { SignetError, requestSigner, type SignableRequest, type Signer } from '@
 import { attachSigner, createSignedAxios } from '../src/index.js';
 import { testKeys } from './support/keys.js';
 import { type Received, type RecordingServer, expectSignedForWire, startServer } from './support/wire.js';
+import { rejection, thrown } from './support/outcomes.js';
 
 const apiKey = 'key-behaviour-test';
 const keys = testKeys();
@@ -40,24 +41,6 @@ function only(received: Received[]): Received {
 
 function tokenOf(received: Received): string {
   return String(received.headers['authorization']).slice('Bearer '.length);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The request was expected to fail, but it succeeded.');
-}
-
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The call was expected to throw, but it returned.');
 }
 
 /** A clock that moves one second forward every time it is read, from 2023-11-14T22:13:20Z. */

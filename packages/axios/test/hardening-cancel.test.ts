@@ -6,6 +6,7 @@ import axios, { type AxiosInstance, isAxiosError, isCancel } from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError, jwtSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
+import { rejection } from './support/outcomes.js';
 
 // An aborted or timed-out request must settle (once), leave nothing running behind it (sockets, timers, a stream
 // still being read) and never surface as an unhandled rejection or an uncaught exception.
@@ -146,15 +147,6 @@ async function expectNothingLeft({ server, agent, before }: Setup, sockets: 'age
     expect(after['TCPSocketWrap'] ?? 0, 'TCP sockets').toBeLessThanOrEqual(before['TCPSocketWrap'] ?? 0);
   }
   expect(after['Timeout'] ?? 0, 'timers').toBeLessThanOrEqual((before['Timeout'] ?? 0) + 1);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The request was expected to fail, but it succeeded.');
 }
 
 /** The promise's outcome, or 'still pending' when it has not settled within `ms`. */

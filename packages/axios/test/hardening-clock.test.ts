@@ -8,6 +8,7 @@ import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner
 import { createSignedAxios } from '@signet/axios';
 import { type Verifier, portOneVerifier, requestVerifier, withSignet } from '@signet/verify';
 import { testKeys } from './support/keys.js';
+import { thrown } from './support/outcomes.js';
 
 const keys = testKeys();
 const apiKey = 'merchant-clock-test';
@@ -84,15 +85,6 @@ async function rejection(promise: Promise<unknown>): Promise<AxiosError<{ error?
     throw error;
   }
   throw new Error('The request was expected to fail, but it succeeded.');
-}
-
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The call was expected to throw, but it returned.');
 }
 
 describe('a server whose clock is 2 minutes ahead of this host', () => {

@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
+import type { SignetError} from '@signet/core';
+import { jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { testKeys } from './support/keys.js';
 import type { Received } from './support/wire.js';
+import { expectCode, rejection, thrown } from './support/outcomes.js';
 
 // Header injection: CR, LF or NUL in anything that becomes a header is refused. Core signers refuse such options
 // when they are built (ERR_INVALID_OPTION); the axios adapter refuses what any signer returns (ERR_INVALID_REQUEST)
@@ -55,29 +57,6 @@ async function listen(): Promise<Listener> {
   const listener = await startListener();
   cleanups.push(() => listener.close());
   return listener;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The request was expected to be refused, but it succeeded.');
-}
-
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The call was expected to throw, but it returned.');
-}
-
-function expectCode(error: unknown, code: string): void {
-  expect(error).toBeInstanceOf(SignetError);
-  expect((error as SignetError).code).toBe(code);
 }
 
 /** A custom Signer that returns exactly these headers. */

@@ -1,37 +1,15 @@
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignetError, type Signer } from '@signet/core';
+import type { Signer } from '@signet/core';
 import { type SignedAxiosOptions, attachSigner, createSignedAxios } from '@signet/axios';
 import { type OtherHost, credentialsIn, expectUntouched, schemesFor, startOtherHost } from './support/schemes.js';
 import { type Received, type RecordingServer, startServer } from './support/wire.js';
+import { expectCode, rejection, thrown } from './support/outcomes.js';
 
 // Origin pinning: a signed instance sends credentials only to its baseURL's origin or to allowedOrigins. Two real
 // listeners on 127.0.0.1: the pinned API, and another host that counts every connection, request and credential.
 
 const schemes = schemesFor('origins');
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The request was expected to be refused, but it succeeded.');
-}
-
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The call was expected to throw, but it returned.');
-}
-
-function expectCode(error: unknown, code: string): void {
-  expect(error).toBeInstanceOf(SignetError);
-  expect((error as SignetError).code).toBe(code);
-}
 
 function only(received: Received[]): Received {
   expect(received).toHaveLength(1);

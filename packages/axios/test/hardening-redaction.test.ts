@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { testKeys } from './support/keys.js';
+import { rejection } from './support/outcomes.js';
 
 // Everything an error (or a response) exposes to a logger must be free of what authenticates the request: the
 // credentials that went over the wire and the key material they were made with. Each scheme is driven into every
@@ -147,15 +148,6 @@ async function refusedOrigin(): Promise<string> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The request was expected to fail, but it succeeded.');
 }
 
 const deep = { depth: Infinity, showHidden: true } as const;

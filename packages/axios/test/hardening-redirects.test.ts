@@ -4,6 +4,7 @@ import { SignetError } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { type OtherHost, expectUntouched, schemesFor, startOtherHost } from './support/schemes.js';
 import { type Received, type RecordingServer, startServer } from './support/wire.js';
+import { rejection } from './support/outcomes.js';
 
 // Redirects: Signet never follows one. Any 301/302/303/307/308 with a Location is refused with
 // ERR_REDIRECT_REFUSED (same origin included: the token is bound to the path it was signed for), unless the caller
@@ -11,15 +12,6 @@ import { type Received, type RecordingServer, startServer } from './support/wire
 
 const schemes = schemesFor('redirects');
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308] as const;
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The request was expected to fail, but it succeeded.');
-}
 
 function expectRedirectRefused(error: unknown): void {
   expect(error).toBeInstanceOf(SignetError);

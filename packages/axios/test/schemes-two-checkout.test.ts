@@ -11,6 +11,7 @@ import { createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
 import type { TwoCheckoutSignatureRequest } from '@signet/axios';
 import { startServer } from './support/wire.js';
 import type { Received, RecordingServer } from './support/wire.js';
+import { rejection } from './support/outcomes.js';
 
 const MERCHANT = 'MERCH_CODE';
 const SECRET_WORD = 'buy-link-secret-word-7Fq2';
@@ -48,15 +49,6 @@ function verifiedMerchantToken(received: Received, now?: number): { header: obje
   expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   const decoded = jwt.verify(token, SECRET_WORD, { algorithms: ['HS512'], complete: true, ...(now === undefined ? {} : { clockTimestamp: now }) });
   return { header: decoded.header, claims: decoded.payload as JwtPayload, token };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 async function rejectedWith(promise: Promise<unknown>, code: SignetErrorCode): Promise<SignetError> {

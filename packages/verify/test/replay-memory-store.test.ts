@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SignetError } from '@signet/core';
-import type { SignetErrorCode } from '@signet/core';
 import { memoryReplayStore } from '@signet/verify';
+import { expectCode, rejection, thrown } from './support/rejections.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -14,29 +13,6 @@ function manualClock(start = T0): { now: () => number; advance: (ms: number) => 
       current += ms;
     },
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-function expectCode(error: unknown, code: SignetErrorCode): void {
-  expect(error).toBeInstanceOf(SignetError);
-  expect((error as SignetError).code).toBe(code);
 }
 
 describe('memoryReplayStore', () => {

@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
@@ -162,16 +162,6 @@ export async function closedOrigin(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** The rejection of `promise`; fails the test if it fulfils. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The request was expected to be refused, but it succeeded.');
-}
-
 export function webStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {
@@ -181,12 +171,5 @@ export function webStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   });
 }
 
-export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0; offset < bytes.length; offset += size) chunks.push(Uint8Array.from(bytes.subarray(offset, offset + size)));
-  return chunks;
-}
-
-export function bytesOf(view: ArrayBufferView): Buffer {
-  return Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-}
+export { bytesOf, chunksOf } from '../../../axios/test/support/body-cases.js';
+export { rejection } from '../../../axios/test/support/outcomes.js';

@@ -3,6 +3,7 @@ import { type KeyObject, constants, createHash, createHmac, sign as cryptoSign }
 import { expect } from 'vitest';
 import { SignetError, type SignetErrorCode } from '@signet/core';
 import type { VerifiableRequest, VerifiedClaims, Verifier } from '@signet/verify';
+import { expectCode, thrown } from './rejections.js';
 
 /**
  * Tokens for the verifier tests, crafted by hand: header and payload JSON are encoded here and signed with
@@ -133,15 +134,9 @@ export async function expectRejectedWithOneOf(verifier: Verifier, request: Verif
 
 /** Runs `fn`, expects a SignetError of exactly `code`. */
 export function expectThrown(fn: () => unknown, code: SignetErrorCode): SignetError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(SignetError);
-  expect((caught as SignetError).code).toBe(code);
-  return caught as SignetError;
+  const error = thrown(fn);
+  expectCode(error, code);
+  return error as SignetError;
 }
 
 /** Everything an error shows to a log: message, stack, `String()` and JSON. */
