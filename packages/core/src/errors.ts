@@ -35,6 +35,10 @@
  * - `ERR_CLIENT_KEY_MISMATCH`: the PortOne `X-Portone-Client-Key` header is missing, unknown or not the token's `sub`.
  * - `ERR_UNKNOWN_KEY`: no key is known for the token's `sub`.
  * - `ERR_REQUEST_TOO_LARGE`: the request's body or authentication header exceeds the configured limit.
+ * - `ERR_NONCE_REQUIRED`: a verifier with a replay store got a token without a unique `nonce` or `jti`.
+ * - `ERR_REPLAY_STORE_UNAVAILABLE`: the replay store did not answer within its deadline (or is closed); refused (503).
+ * - `ERR_METHOD_MISMATCH`: the token's `method` claim is missing (when required) or not the request's method.
+ * - `ERR_API_KEY_MISMATCH`: the API-key header the verifier requires is missing or not the token's `sub`.
  */
 export type SignetErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -68,7 +72,11 @@ export type SignetErrorCode =
   | 'ERR_REPLAY_STORE_FULL'
   | 'ERR_CLIENT_KEY_MISMATCH'
   | 'ERR_UNKNOWN_KEY'
-  | 'ERR_REQUEST_TOO_LARGE';
+  | 'ERR_REQUEST_TOO_LARGE'
+  | 'ERR_NONCE_REQUIRED'
+  | 'ERR_REPLAY_STORE_UNAVAILABLE'
+  | 'ERR_METHOD_MISMATCH'
+  | 'ERR_API_KEY_MISMATCH';
 
 /**
  * The one error type Signet throws. Its message says what was wrong and what to do; it never contains a secret,

@@ -1,0 +1,69 @@
+import { SignetError } from './errors.js';
+
+/**
+ * Reads an options object the one safe way: its own enumerable properties only, into an object with no prototype,
+ * so that nothing set on `Object.prototype` (prototype pollution) can stand in for an option the caller did not
+ * give. A key that is not among `known` is refused with `ERR_INVALID_OPTION` naming the closest known option: a
+ * misspelled option silently ignored in plain JavaScript is how a signer ends up refused by every API call.
+ *
+ * `fn` names the function the caller called, for the message; `required` says what the object must hold.
+ * @internal
+ */
+export function readOptions<T extends object>(options: unknown, fn: string, known: readonly (keyof T & string)[], required?: string): Partial<T> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new SignetError('ERR_INVALID_OPTION', `${fn} needs an options object${required === undefined ? '' : ` with ${required}`}.`);
+  }
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key as keyof T & string)) throw unknownOption(fn, key, known);
+    out[key] = (options as Record<string, unknown>)[key];
+  }
+  return out as Partial<T>;
+}
+
+/** @internal The error for an option `fn` does not know, with the closest known name when one is close. */
+export function unknownOption(fn: string, key: string, known: readonly string[]): SignetError {
+  const shown = printable(key);
+  const suggestion = closest(key, known);
+  const hint = suggestion === undefined ? ` Known options: ${known.join(', ')}.` : ` Did you mean "${suggestion}"?`;
+  return new SignetError('ERR_INVALID_OPTION', `${fn} has no option "${shown}".${hint}`);
+}
+
+/** A key as the user wrote it, cut short and stripped of control characters; a key is never a secret. */
+function printable(key: string): string {
+  const clean = key.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+}
+
+/** The known name nearest to `key`: a case-only difference, a prefix/suffix relation, or a small edit distance. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of known) {
+    const candidate = name.toLowerCase();
+    if (candidate === lower) return name;
+    let distance = editDistance(lower, candidate);
+    // `nonces` for `nonce`, `clockTolerance` for `clockToleranceSeconds`: one name contains the other.
+    if (lower.length >= 4 && (candidate.startsWith(lower) || lower.startsWith(candidate))) distance = Math.min(distance, 1);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = name;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return Infinity;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
