@@ -5,7 +5,7 @@ import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
 import { checkMaxLifetime, checkVerifierOptions, commonSettings } from './common.js';
 import { verifyJws } from './jws.js';
 import type { CommonVerifierOptions } from './options.js';
-import { claimOnce, replayId } from './replay.js';
+import { claimOnce, replayId } from './replay-claim.js';
 import type { VerifiableRequest, VerifiedClaims, Verifier } from './types.js';
 
 /** Options of {@link portOneVerifier}: give `clientKey` or `clientKeys`. */

@@ -7,7 +7,7 @@ import { checkMaxLifetime, checkVerifierOptions, commonSettings } from './common
 import { keyFits, verifyJws } from './jws.js';
 import { type PublicKeyInput, loadPublicKey } from './keys.js';
 import type { CommonVerifierOptions } from './options.js';
-import { claimOnce, replayId } from './replay.js';
+import { claimOnce, replayId } from './replay-claim.js';
 import type { VerifiableRequest, VerifiedClaims, Verifier } from './types.js';
 
 /** Options of {@link requestVerifier}: give `publicKey` or `keyForApiKey`. */
