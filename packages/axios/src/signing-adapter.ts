@@ -1,9 +1,10 @@
 import axios, { AxiosError, AxiosHeaders, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { SignetError, type Signer } from '@signet/core';
 import { assertOriginAllowed, checkSignedHeaders, refusedRedirect } from '@signet/core/internal';
-import { redactRequest } from './redact.js';
+import { type Redaction, redactOutcome, redactionOf } from './redact.js';
 import { type WireBody, toWireBody } from './request-body.js';
 import { resolveWireUrl } from './request-url.js';
+import { liveTransport, withholdAgents } from './withheld-agents.js';
 
 const SIGNING = Symbol.for('@signet/axios.signing-adapter');
 
@@ -15,6 +16,13 @@ export interface SigningContext {
   maxBufferedBodyBytes: number;
   allowedOrigins: ReadonlySet<string>;
   clockSkew: { auto: boolean; maxSeconds: number; offsetSeconds: number };
+}
+
+/** What one signed attempt ended in, and what must not be shown of it. */
+interface Outcome {
+  response?: AxiosResponse;
+  error?: unknown;
+  redaction: Redaction;
 }
 
 /** @internal */
@@ -32,6 +40,8 @@ export function isSigningAdapter(adapter: AdapterSpec): boolean {
  */
 export function signingAdapter(inner: AdapterSpec, context: SigningContext): AxiosAdapter {
   const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    // Before anything can fail: every error and response axios builds from this config must reach no live agent.
+    withholdAgents(config);
     assertNamedOriginAllowed(config, context.allowedOrigins);
     const wire = resolveWireUrl(config);
     assertOriginAllowed(wire.url, context.allowedOrigins);
@@ -51,14 +61,15 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
     // A user who set maxRedirects: 0 asked to see redirects; otherwise a redirect is refused, never followed.
     const passRedirects = config.maxRedirects === 0;
 
-    const send = async (offsetSeconds: number): Promise<{ response?: AxiosResponse; error?: unknown; secrets: string[] }> => {
+    const send = async (offsetSeconds: number): Promise<Outcome> => {
       const signed = await context.signer.sign({
         method: (config.method ?? 'get').toUpperCase(),
         url: wire.uri,
         body: body.bytes,
         ...(offsetSeconds === 0 ? {} : { clockOffsetSeconds: offsetSeconds }),
       });
-      const secrets = checkSignedHeaders(signed);
+      checkSignedHeaders(signed);
+      const redaction = redactionOf(signed);
       const setsAuthorization = Object.keys(signed).some((name) => name.toLowerCase() === 'authorization');
       if (setsAuthorization && (config.auth || wire.url.username !== '' || wire.url.password !== '')) {
         // axios drops the Authorization header when HTTP Basic credentials are present: the request would go unsigned.
@@ -71,6 +82,7 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
         url: wire.href,
         data: body.bytes,
         headers,
+        ...liveTransport(config),
         // The timeout covers buffering a stream body too: the request gets what is left of it.
         ...(timeout === 0 ? {} : { timeout: Math.max(1, timeout - (Date.now() - started)) }),
         // Credentials never follow a redirect: not Authorization, and not the custom headers follow-redirects keeps.
@@ -81,13 +93,13 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
       delete sent.params;
       delete sent.paramsSerializer;
       try {
-        return { response: await axios.getAdapter(inner)(sent), secrets };
+        return { response: await axios.getAdapter(inner)(sent), redaction };
       } catch (error) {
         // axios names the timeout it was given, the remainder: name the one the caller set.
         if (isAxiosError(error) && sent.timeout !== undefined && error.message === `timeout of ${sent.timeout}ms exceeded`) {
           error.message = `timeout of ${timeout}ms exceeded`;
         }
-        return { error, secrets };
+        return { error, redaction };
       }
     };
 
@@ -160,17 +172,9 @@ function statusOf(outcome: { response?: AxiosResponse; error?: unknown }): numbe
   return responseOf(outcome)?.status;
 }
 
-/** Restores the caller's config (which holds no token) and scrubs the signed values from the request objects. */
-function scrub(outcome: { response?: AxiosResponse; error?: unknown; secrets: string[] }, config: InternalAxiosRequestConfig): void {
-  const response = responseOf(outcome);
-  if (response) {
-    response.config = config;
-    response.request = redactRequest(response.request, outcome.secrets);
-  }
-  if (isAxiosError(outcome.error)) {
-    outcome.error.config = config;
-    outcome.error.request = redactRequest(outcome.error.request, outcome.secrets);
-  }
+/** Restores the caller's config (which holds no token) and detaches what the attempt returned from live state. */
+function scrub(outcome: Outcome, config: InternalAxiosRequestConfig): void {
+  redactOutcome(responseOf(outcome), outcome.error, config, outcome.redaction);
 }
 
 /** The response, or the error; a redirect is refused unless the caller asked to see redirects. */
