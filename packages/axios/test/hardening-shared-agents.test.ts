@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { Agent } from 'node:http';
 import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,5 +92,23 @@ describe.each(agents)('with $name', (agent) => {
       expect(response.status).toBe(200);
       await expectNothingReachable(s, response, IN_FLIGHT + 1);
     });
+  });
+});
+
+describe('the reachability walk these tests rely on', () => {
+  it('finds a credential under a symbol, a non-enumerable key, a getter, a Map, a Set, a Buffer, and a live agent', () => {
+    const needle = { name: 'planted', value: 'planted-credential-0123456789' };
+    const places: Record<string, unknown> = {
+      symbol: { [Symbol('hidden')]: { deep: [needle.value] } },
+      'non-enumerable': Object.defineProperty({}, 'secret', { value: needle.value, enumerable: false }),
+      getter: Object.defineProperty({}, 'secret', { get: () => needle.value, enumerable: false }),
+      map: new Map([['k', { v: needle.value }]]),
+      set: new Set([{ v: needle.value }]),
+      buffer: { raw: Buffer.from(`Authorization: ${needle.value}`) },
+    };
+    for (const [where, root] of Object.entries(places)) expect(reachableLeaks(root, [needle]), where).toHaveLength(1);
+    const agent = new Agent();
+    expect(reachableLeaks({ nested: { agent } }, [needle])).toEqual(['root.nested.agent is a live http.Agent']);
+    agent.destroy();
   });
 });
