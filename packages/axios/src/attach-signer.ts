@@ -4,6 +4,7 @@ import { SignetError, type Signer } from '@signet/core';
 import { pinnedOrigins } from '@signet/core/internal';
 import { DEFAULT_MAX_BUFFERED_BODY_BYTES, type SignedAxiosOptions } from './options.js';
 import { type SigningContext, isSigningAdapter, signingAdapter } from './signing-adapter.js';
+import { withholdAgents } from './withheld-agents.js';
 
 const axiosDefaultTransform = ([] as AxiosRequestTransformer[]).concat(axios.defaults.transformRequest ?? [])[0];
 
@@ -69,6 +70,8 @@ export function attachSigner(instance: AxiosInstance, signer: Signer, options: S
   const signingInterceptor = {
     fulfilled: (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
       if (!isSigningAdapter(config.adapter)) config.adapter = signingAdapter(config.adapter ?? original, context);
+      // axios's own errors before the adapter (a signal already aborted) carry this config: no live agent on it.
+      withholdAgents(config);
       config.transformRequest = withSignetTransform(config.transformRequest);
       return config;
     },

@@ -82,7 +82,10 @@ function detachedError(error: unknown, redaction: Redaction, depth = 0): unknown
   if (!(error instanceof Error)) return typeof error === 'object' || typeof error === 'function' ? undefined : error;
   const copy = new Error(scrubText(String(error.message), redaction));
   const fields = error as unknown as Record<string, unknown>;
-  for (const key of new Set(['name', 'code', 'errno', 'syscall', 'address', 'port', ...Object.keys(error)])) {
+  // Not isAxiosError: the copy has no config, request or response, and code that checks the flag expects them.
+  const keys = new Set(['name', 'code', 'errno', 'syscall', 'address', 'port', ...Object.keys(error)]);
+  keys.delete('isAxiosError');
+  for (const key of keys) {
     const value = fields[key];
     if (typeof value === 'string') Object.assign(copy, { [key]: scrubText(value, redaction) });
     else if (typeof value === 'number' || typeof value === 'boolean') Object.assign(copy, { [key]: value });

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { Agent } from 'node:http';
-import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosAdapter, AxiosError, type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignedAxios } from '@signet/axios';
 import { type HoldingServer, startHoldingServer } from './support/holding-server.js';
@@ -34,10 +35,19 @@ interface Scenario {
   inFlight: Promise<unknown>[];
 }
 
-async function scenario(scheme: (typeof schemes)[number], agent: (typeof agents)[number]): Promise<Scenario> {
+/** A user's adapter around axios's own that wraps its errors, as caching and mocking adapters do: the cause is axios's error. */
+const wrappingAdapter: AxiosAdapter = async (config) => {
+  try {
+    return await axios.getAdapter('http')(config);
+  } catch (error) {
+    throw AxiosError.from(error as Error, 'EWRAPPED', config);
+  }
+};
+
+async function scenario(scheme: (typeof schemes)[number], agent: (typeof agents)[number], adapter?: AxiosAdapter): Promise<Scenario> {
   const server = await startHoldingServer();
   const httpAgent = agent.httpAgent();
-  const api = createSignedAxios(scheme.signer, { baseURL: server.origin, ...(httpAgent === undefined ? {} : { httpAgent }) });
+  const api = createSignedAxios(scheme.signer, { baseURL: server.origin, ...(httpAgent === undefined ? {} : { httpAgent }), ...(adapter === undefined ? {} : { adapter }) });
   const inFlight = Array.from({ length: IN_FLIGHT }, (_, index) => api.post(`/hold?n=${index}`, { n: index }));
   cleanups.push(async () => {
     server.release();
@@ -82,6 +92,39 @@ describe.each(agents)('with $name', (agent) => {
       expect(isAxiosError(error) && error.code).toBe('ECONNRESET');
       expect((error as Error).cause).toBeInstanceOf(Error);
       await expectNothingReachable(s, error, IN_FLIGHT + 1);
+    });
+
+    it('an error a user adapter wrapped around axios’s own reaches no credential of any request through its cause', async () => {
+      const s = await scenario(scheme, agent, wrappingAdapter);
+
+      const error = await rejection(s.api.post('/fail', { amount: 100 }));
+
+      expect(isAxiosError(error) && error.code).toBe('EWRAPPED');
+      // What a log needs of the cause is kept: its message, code and status.
+      expect((error as Error).cause).toMatchObject({ message: 'Request failed with status code 500', code: 'ERR_BAD_RESPONSE', status: 500 });
+      await expectNothingReachable(s, error, IN_FLIGHT + 1);
+    });
+
+    it('a request cancelled before it is sent rejects with an error that reaches no credential of any request', async () => {
+      const s = await scenario(scheme, agent);
+      const controller = new AbortController();
+      controller.abort();
+
+      const error = await rejection(s.api.post('/ok', { amount: 100 }, { signal: controller.signal }));
+
+      expect(isAxiosError(error) && error.code).toBe('ERR_CANCELED');
+      // Nothing was sent for it: the one sent after it is the eleventh request.
+      await expectNothingReachable(s, error, IN_FLIGHT);
+    });
+
+    it('a streamed response reaches no credential of any request, and still streams its body', async () => {
+      const s = await scenario(scheme, agent);
+
+      const response: AxiosResponse<Readable> = await s.api.get('/ok', { responseType: 'stream' });
+
+      expect(response.status).toBe(200);
+      await expectNothingReachable(s, response, IN_FLIGHT + 1);
+      expect(Buffer.concat(await response.data.toArray()).toString()).toBe('{"ok":true}');
     });
 
     it('a successful response reaches no credential of any request, in flight or later', async () => {
