@@ -12,10 +12,20 @@ const liveOf = new WeakMap<object, unknown>();
 /** One handle per live value, so configs that shared an agent still share (and compare equal on) its handle. */
 const handleOf = new WeakMap<object, object>();
 
+/**
+ * What a config shows in place of an agent. A class instance, not a plain object: axios's mergeConfig copies plain
+ * objects, and a copy would no longer lead back to the agent when the config is sent again.
+ */
+class WithheldTransport {
+  constructor(readonly withheld: string) {
+    Object.freeze(this);
+  }
+}
+
 function handleFor(key: string, live: object): object {
   const known = handleOf.get(live);
   if (known !== undefined) return known;
-  const handle = Object.freeze({ withheld: `${key} (kept out of reach: it holds the other requests in flight on it)` });
+  const handle = new WithheldTransport(`${key} (kept out of reach: it holds the other requests in flight on it)`);
   liveOf.set(handle, live);
   handleOf.set(live, handle);
   return handle;

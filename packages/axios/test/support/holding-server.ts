@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { type IncomingHttpHeaders, createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CREDENTIAL_HEADERS } from './schemes.js';
@@ -10,8 +11,8 @@ export interface HoldingServer {
   origin: string;
   /** Every credential header value the server received, for every request, and each JWS signature alone. */
   credentials(): Needle[];
-  /** The request line's target and the headers of every request, in order of arrival. */
-  requests: { url: string; headers: IncomingHttpHeaders }[];
+  /** The request line's target, the headers and (once read) the body of every request, in order of arrival. */
+  requests: { url: string; headers: IncomingHttpHeaders; body: Buffer }[];
   /** Resolves once `count` requests have arrived in all. */
   arrived(count: number): Promise<void>;
   /** Answers every held request 200. */
@@ -32,7 +33,9 @@ export async function startHoldingServer(failFirst = 0): Promise<HoldingServer> 
   let waiters: { count: number; resolve: () => void }[] = [];
   const server = createServer((req, res) => {
     count += 1;
-    requests.push({ url: req.url ?? '', headers: req.headers });
+    const entry = { url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0) };
+    requests.push(entry);
+    const chunks: Buffer[] = [];
     for (const name of CREDENTIAL_HEADERS) {
       const value = req.headers[name];
       if (typeof value !== 'string') continue;
@@ -43,8 +46,9 @@ export async function startHoldingServer(failFirst = 0): Promise<HoldingServer> 
       credentials.push(...found.filter((needle) => !credentials.some((known) => known.value === needle.value)));
     }
     waiters = waiters.filter((waiter) => (waiter.count <= count ? void waiter.resolve() : true));
-    req.resume();
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      entry.body = Buffer.concat(chunks);
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/hold') held.push(res);
       else if (path === '/fail') res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
