@@ -8,6 +8,7 @@ import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner
 import { createSignedAxios } from '@signet/axios';
 import { testKeys } from './support/keys.js';
 import { rejection } from './support/outcomes.js';
+import { reachableLeaks } from './support/reachable.js';
 
 // Everything an error (or a response) exposes to a logger must be free of what authenticates the request: the
 // credentials that went over the wire and the key material they were made with. Each scheme is driven into every
@@ -207,15 +208,28 @@ interface Harness {
   secrets(): Secret[];
 }
 
-async function harness(scheme: Scheme, adapter: 'http' | 'fetch', baseURL?: string): Promise<Harness> {
+/** How requests go out: axios's http adapter on a keep-alive agent or on one without, or its fetch adapter. */
+interface Transport {
+  name: string;
+  adapter: 'http' | 'fetch';
+  keepAlive?: boolean;
+}
+
+const transports: Transport[] = [
+  { name: 'the http adapter on an agent with keepAlive: false', adapter: 'http', keepAlive: false },
+  { name: 'the http adapter on a keep-alive agent', adapter: 'http', keepAlive: true },
+  { name: 'the fetch adapter', adapter: 'fetch' },
+];
+
+async function harness(scheme: Scheme, transport: Transport, baseURL?: string): Promise<Harness> {
   const server = await startCredentialServer();
   const issued: Secret[] = [];
-  const agent = new Agent({ keepAlive: false });
+  const agent = new Agent({ keepAlive: transport.keepAlive ?? false });
   cleanups.push(() => agent.destroy());
   const api = createSignedAxios(recording(scheme.signer, issued), {
     baseURL: baseURL ?? server.origin,
-    adapter,
-    ...(adapter === 'http' ? { httpAgent: agent } : {}),
+    adapter: transport.adapter,
+    ...(transport.adapter === 'http' ? { httpAgent: agent } : {}),
   });
   return { api, server, secrets: () => [...issued, ...server.received, ...scheme.material] };
 }
@@ -249,7 +263,7 @@ const failures: FailureCase[] = [
   { name: 'a refused redirect', provoke: (h) => rejection(h.api.get('/moved')), expected: { signet: true } },
 ];
 
-describe.each(['http', 'fetch'] as const)('with the %s adapter', (adapter) => {
+describe.each(transports)('with $name', (adapter) => {
   describe.each(schemes())('$name', (scheme) => {
     it.each(failures)('an error from $name exposes no credential or key material in any rendering', async (failure) => {
       const base = failure.refused ? await refusedOrigin() : undefined;
@@ -273,6 +287,7 @@ describe.each(['http', 'fetch'] as const)('with the %s adapter', (adapter) => {
       expect(secrets.filter((secret) => secret.name.startsWith('signed ')).length).toBeGreaterThan(0);
       if (!failure.refused) expect(secrets.filter((secret) => secret.name.startsWith('received ')).length).toBeGreaterThan(0);
       expect(leaks(errorRenderings(error), secrets)).toEqual([]);
+      expect(reachableLeaks(error, secrets)).toEqual([]);
     });
 
     it('a successful response exposes no credential or key material through its request or config', async () => {
@@ -283,6 +298,7 @@ describe.each(['http', 'fetch'] as const)('with the %s adapter', (adapter) => {
       expect(response.status).toBe(200);
       expect(h.server.received.length).toBeGreaterThan(0);
       expect(leaks(responseRenderings(response), h.secrets())).toEqual([]);
+      expect(reachableLeaks(response, h.secrets())).toEqual([]);
     });
   });
 });
@@ -312,6 +328,7 @@ describe('a transparent re-signed retry after a clock-skew 401', () => {
     expect(isAxiosError(error) && error.response?.status).toBe(401);
     expect(seen.filter((secret) => !secret.name.endsWith('(signature)'))).toHaveLength(2);
     expect(leaks(errorRenderings(error), [...seen, ...scheme.material])).toEqual([]);
+    expect(reachableLeaks(error, [...seen, ...scheme.material])).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Signer } from '@signet/core';
 import { createSignedFetch } from '@signet/fetch';
+import { reachableLeaks } from '../../axios/test/support/reachable.js';
 import { startServer } from '../../axios/test/support/wire.js';
 import { closedOrigin, rejection, signer, startOtherListener } from './support/wires.js';
 
@@ -62,6 +63,8 @@ function expectNoSecret(error: unknown, secrets: readonly string[]): void {
   for (const [how, text] of Object.entries(renderings(error))) {
     for (const secret of secrets) expect(text.includes(secret), `${how} shows a credential`).toBe(false);
   }
+  // And nothing reachable at any depth (causes, undici's internals, non-enumerable and symbol keys) holds one.
+  expect(reachableLeaks(error, secrets.map((value, index) => ({ name: `credential ${index + 1}`, value })))).toEqual([]);
 }
 
 describe('redaction', () => {
