@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:http';
-import type { Duplex } from 'node:stream';
 import axiosRetry from 'axios-retry';
 import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +31,7 @@ class CountingAgent extends Agent {
   constructor() {
     super({ keepAlive: false });
   }
-  override createConnection(...args: Parameters<Agent['createConnection']>): Duplex {
+  override createConnection(...args: Parameters<Agent['createConnection']>): ReturnType<Agent['createConnection']> {
     this.connections += 1;
     return super.createConnection(...args);
   }
