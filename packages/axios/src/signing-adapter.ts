@@ -34,8 +34,8 @@ export function isSigningAdapter(adapter: AdapterSpec): boolean {
  * Wraps an adapter (axios's own, or the user's) so that each attempt is signed at the last moment, after every
  * interceptor and `transformRequest` has run: the URL is checked against the pinned origins, the body is turned into
  * its final bytes and the URL into its final path + query, the signer signs exactly those, and the inner adapter is
- * handed exactly those. Redirects are not followed, and the request objects axios returns are scrubbed of the
- * signed header values.
+ * handed exactly those. Redirects are not followed, and the errors and responses axios returns carry detached,
+ * redacted request snapshots and no live agent, socket or request (see redact.ts and withheld-agents.ts).
  * @internal
  */
 export function signingAdapter(inner: AdapterSpec, context: SigningContext): AxiosAdapter {
