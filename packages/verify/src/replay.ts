@@ -140,7 +140,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * `SET key 1 NX EX ttl` per accepted token.
  *
  * It fails closed: a claim on a client that is closed or reconnecting, one that Redis answers with an error, and one
- * that gets no answer within `timeoutMs` all reject with `ERR_REPLAY_STORE_UNAVAILABLE` (the middleware answers 503).
+ * that gets no answer within `timeoutMs` all reject with `ERR_REPLAY_STORE_UNAVAILABLE`.
  * The error carries no Redis error, address or password. A claim is never queued to wait for a reconnect.
  *
  * @example

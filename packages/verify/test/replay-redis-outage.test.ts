@@ -7,7 +7,8 @@ import { expectCode, rejection } from './support/rejections.js';
 
 type RedisClient = ReturnType<typeof createClient>;
 
-const TIMEOUT_MS = 300;
+// The default deadline: long enough that a live Redis on a loaded CI machine is never mistaken for a dead one.
+const TIMEOUT_MS = 1_000;
 /** Far above the deadline: a claim still pending by then hangs, which is the bug these tests look for. */
 const GUARD_MS = TIMEOUT_MS + 3_000;
 const UNAVAILABLE = 'ERR_REPLAY_STORE_UNAVAILABLE';
@@ -71,8 +72,8 @@ describe('redisReplayStore when Redis goes down (real redis-server, killed with 
     const client = await connected(redis.url);
     const admin = await connected(redis.url);
     const store = redisReplayStore({ client, timeoutMs: TIMEOUT_MS });
-    // CLIENT PAUSE WRITE holds every write for 2 s: the SET is queued in Redis and answered OK when the pause ends.
-    await admin.sendCommand(['CLIENT', 'PAUSE', '2000', 'WRITE']);
+    // CLIENT PAUSE WRITE holds every write for 2.5 s: the SET is queued in Redis and answered OK when the pause ends.
+    await admin.sendCommand(['CLIENT', 'PAUSE', '2500', 'WRITE']);
     const claim = store.claim('late', 60);
     const outcomes: boolean[] = [];
     claim.then((fresh) => outcomes.push(fresh), () => undefined);
