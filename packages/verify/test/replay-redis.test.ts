@@ -52,6 +52,8 @@ function verifierOn(client: RedisClient, options: Partial<RedisReplayStoreOption
   return requestVerifier({ publicKey, clock: atT0, clockToleranceSeconds: 5, replay: redisReplayStore({ client, ...options }) });
 }
 
+/** A client shape that passes the `set` check, for the option tests that must fail on something else. */
+const ANY_CLIENT = { set: async (): Promise<string> => 'OK' };
 
 async function keysMatching(pattern: string): Promise<string[]> {
   const keys: string[] = [];
@@ -144,6 +146,11 @@ describe('redisReplayStore on a real redis-server', () => {
     ['a null client', { client: null }],
     ['a client without set', { client: { get: async () => null } }],
     ['a client whose set is not a function', { client: { set: 'OK' } }],
+    ['a timeoutMs of 0', { client: ANY_CLIENT, timeoutMs: 0 }],
+    ['a timeoutMs of 1.5', { client: ANY_CLIENT, timeoutMs: 1.5 }],
+    ['a timeoutMs past setTimeout\'s limit', { client: ANY_CLIENT, timeoutMs: 2 ** 31 }],
+    ['a prefix that is not a string', { client: ANY_CLIENT, prefix: 7 }],
+    ['an option it does not know', { client: ANY_CLIENT, timeout: 500 }],
   ])('refuses %s with ERR_INVALID_OPTION', (_, options) => {
     let caught: unknown;
     try {
@@ -170,7 +177,8 @@ describe('redisReplayStore on a real redis-server', () => {
         ),
         new Promise((resolve) => setTimeout(() => resolve('still pending after 5 s'), 5_000)),
       ]);
-      expect(outcome).toBeInstanceOf(Error);
+      expect(outcome).toBeInstanceOf(SignetError);
+      expect((outcome as SignetError).code).toBe('ERR_REPLAY_STORE_UNAVAILABLE');
     } finally {
       await doomed.stop();
     }
