@@ -16,7 +16,8 @@ interface Answer {
 // A merchant's credentials. In production the key comes from a file or a secret store; the demo makes one.
 const apiKey = 'merchant-demo-key';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signer = requestSigner({ apiKey, privateKey });
+// nonce: true gives every token its own identity, which the API's replay store requires.
+const signer = requestSigner({ apiKey, privateKey, nonce: true });
 
 const api = await startProviderApi({ [apiKey]: publicKey });
 const client = createSignedAxios(signer, { baseURL: `${api.origin}/v1`, validateStatus: () => true });

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, type SignKeyObjectInput, constants, createHmac } from 'node:crypto';
+import { normalizeLowS } from './ecdsa.js';
 import { SignetError } from './errors.js';
 import { type OffloadMode, signData } from './offload.js';
 
@@ -81,6 +82,8 @@ export function jwsMinter(
     let signature: Buffer;
     try {
       signature = await signData(spec.hash, Buffer.from(signingInput, 'latin1'), signKey, offload);
+      // Verifiers that refuse malleable ECDSA (Signet's among them) accept only the low-S half.
+      if (spec.family === 'ec') signature = normalizeLowS(signature, spec.curve as string);
     } catch {
       throw new SignetError('ERR_SIGNING_FAILED', `${algorithm} signing failed in the crypto library.`);
     }

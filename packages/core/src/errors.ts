@@ -39,6 +39,8 @@
  * - `ERR_REPLAY_STORE_UNAVAILABLE`: the replay store did not answer within its deadline (or is closed); refused (503).
  * - `ERR_METHOD_MISMATCH`: the token's `method` claim is missing (when required) or not the request's method.
  * - `ERR_API_KEY_MISMATCH`: the API-key header the verifier requires is missing or not the token's `sub`.
+ * - `ERR_KEY_LOOKUP_FAILED`: the verifier's `keyForApiKey` threw; the request is refused (503).
+ * - `ERR_BODY_CONSUMED`: the verification middleware found the body already read (a body parser mounted before it).
  */
 export type SignetErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -76,7 +78,9 @@ export type SignetErrorCode =
   | 'ERR_NONCE_REQUIRED'
   | 'ERR_REPLAY_STORE_UNAVAILABLE'
   | 'ERR_METHOD_MISMATCH'
-  | 'ERR_API_KEY_MISMATCH';
+  | 'ERR_API_KEY_MISMATCH'
+  | 'ERR_KEY_LOOKUP_FAILED'
+  | 'ERR_BODY_CONSUMED';
 
 /**
  * The one error type Signet throws. Its message says what was wrong and what to do; it never contains a secret,

@@ -35,6 +35,13 @@ export interface RequestSignerOptions {
    * @default false
    */
   nonce?: boolean | (() => string);
+  /**
+   * Adds a `method` claim, the request's method upper-cased, so a token for `GET /v1/orders/42` cannot serve a
+   * `DELETE` of the same path. The receiving API must know the claim (`@signet/verify`: `requireMethod: true`);
+   * the reference scheme has no such claim.
+   * @default false
+   */
+  bindMethod?: boolean;
   /** Also send the API key in this header (e.g. `'X-API-Key'`). @default undefined (not sent) */
   apiKeyHeader?: string;
   /** Seconds added to the clock for `iat` and `exp`, for a host whose clock is known to be off. @default 0 */
@@ -65,7 +72,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   if (typeof options !== 'object' || options === null) {
     throw new SignetError('ERR_INVALID_OPTION', 'requestSigner needs an options object with apiKey and privateKey.');
   }
-  const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader, offload = 'auto' } = options;
+  const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader, offload = 'auto', bindMethod = false } = options;
   const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
   assertHeaderSafeString(apiKey, 'apiKey');
   assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
@@ -76,6 +83,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   if (typeof nonce !== 'boolean' && typeof nonce !== 'function') {
     throw new SignetError('ERR_INVALID_OPTION', 'nonce must be a boolean or a function returning a string.');
   }
+  if (typeof bindMethod !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'bindMethod must be true or false.');
   if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
   checkOffload(offload);
   const mint = jwsMinter('RS256', loadRsaPrivateKey(options.privateKey, options.passphrase), undefined, offload);
@@ -85,9 +93,10 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   return {
     clockSeconds: () => nowSeconds(clock) + offset,
     async sign(request: SignableRequest): Promise<Record<string, string>> {
-      const { url, body } = checkRequest(request);
+      const { method, url, body } = checkRequest(request);
       const iat = issuedAt(clock, offset, request);
       const claims: Record<string, unknown> = { uri: url, iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: hashBody(body, emptyBodyHash) };
+      if (bindMethod) claims['method'] = method.toUpperCase();
       if (makeNonce) {
         const value = makeNonce();
         if (typeof value !== 'string' || value.length === 0) throw new SignetError('ERR_INVALID_OPTION', 'nonce() must return a non-empty string.');
@@ -104,7 +113,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
 // signing it would sign something other than what goes on the wire.
 const WIRE_PATH = /^\/[\x21-\x7e]*$/;
 
-function checkRequest(request: SignableRequest): { url: string; body: Uint8Array | undefined } {
+function checkRequest(request: SignableRequest): { method: string; url: string; body: Uint8Array | undefined } {
   if (typeof request !== 'object' || request === null) {
     throw new SignetError('ERR_INVALID_REQUEST', 'sign() needs a request { method, url, body? }.');
   }
@@ -121,5 +130,5 @@ function checkRequest(request: SignableRequest): { url: string; body: Uint8Array
   if (body !== undefined && !(body instanceof Uint8Array)) {
     throw new SignetError('ERR_INVALID_REQUEST', 'request.body must be a Uint8Array (the exact bytes sent) or undefined.');
   }
-  return { url, body };
+  return { method, url, body };
 }

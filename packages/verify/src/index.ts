@@ -8,4 +8,14 @@ export { memoryReplayStore, redisReplayStore } from './replay.js';
 export type { MemoryReplayStoreOptions, RedisReplayStoreOptions, RedisSetClient, ReplayStore } from './replay.js';
 export type { CommonVerifierOptions } from './options.js';
 export type { PublicKeyInput } from './keys.js';
-export type { VerifiableRequest, VerifiedClaims, Verifier } from './types.js';
+export type {
+  PendingVerification,
+  RejectedRequest,
+  Rejection,
+  RequestClaims,
+  RequestHead,
+  VerifiableRequest,
+  VerifiedClaims,
+  Verifier,
+} from './types.js';
+export type { Explanation, FailedCheck, RejectHook } from './explain.js';

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, constants, createHmac, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 import { type JwsAlgorithm, SignetError, decodeJwt } from '@signet/core';
-import { ALGORITHMS } from '@signet/core/internal';
+import { ALGORITHMS, isLowS } from '@signet/core/internal';
 
 /** Tokens longer than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -12,8 +12,6 @@ const DIGEST_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
 export interface VerifiedJws {
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
-  /** The signature segment, e.g. as a replay identifier. */
-  signature: string;
 }
 
 /**
@@ -26,9 +24,11 @@ export async function verifyJws(
   token: string,
   algorithms: ReadonlySet<JwsAlgorithm>,
   resolveKey: (header: Record<string, unknown>, payload: Record<string, unknown>) => KeyObject | Promise<KeyObject>,
+  onDecoded?: (header: Record<string, unknown>, payload: Record<string, unknown>) => void,
 ): Promise<VerifiedJws> {
   if (token.length > MAX_TOKEN_LENGTH) throw new SignetError('ERR_JWT_MALFORMED', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
   const { header, payload, signature } = decodeJwt(token);
+  onDecoded?.(header, payload);
   const alg = header['alg'];
   if (typeof alg !== 'string' || !algorithms.has(alg as JwsAlgorithm)) {
     throw new SignetError('ERR_ALGORITHM_NOT_ALLOWED', `The token's algorithm is not allowed here (allowed: ${[...algorithms].join(', ')}).`);
@@ -49,7 +49,7 @@ export async function verifyJws(
   if (signatureBytes === undefined || signatureBytes.toString('base64url') !== signature || token.split('.').length !== 3 || !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes)) {
     throw new SignetError('ERR_SIGNATURE_INVALID', 'The token\'s signature does not verify.');
   }
-  return { header, payload, signature };
+  return { header, payload };
 }
 
 /** @internal Whether `key` can verify `alg`: its type, size and curve. */
@@ -81,7 +81,12 @@ function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string,
       return signature.length === expected.length && timingSafeEqual(signature, expected);
     }
     if (spec.family === 'ec') {
-      return signature.length === EC_SIGNATURE_BYTES[alg] && cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
+      return (
+        signature.length === EC_SIGNATURE_BYTES[alg] &&
+        isLowS(signature, spec.curve as string) &&
+        cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+      );
     }
     if (spec.family === 'rsa-pss') {
       const saltLength = DIGEST_BYTES[spec.hash as keyof typeof DIGEST_BYTES];

@@ -1,11 +1,13 @@
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SignetError, type SignetErrorCode } from '@signet/core';
+import { SignetError } from '@signet/core';
+import { readOptions } from '@signet/core/internal';
+import { type Outcome, authenticateRequest } from './authenticate-request.js';
 import type { VerifiedClaims, Verifier } from './types.js';
 
 /** Options of {@link signetMiddleware} and {@link withSignet}. */
 export interface SignetMiddlewareOptions {
-  /** The largest body accepted, in bytes; a larger one is answered 413 before any cryptography. @default 1048576 (1 MiB) */
+  /** The largest body accepted, in bytes; a larger one is answered 413 before it is read. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
   /** The largest value of each header the scheme reads (e.g. Authorization); larger: 431, before any cryptography. @default 8192 */
   maxHeaderBytes?: number;
@@ -18,58 +20,73 @@ export interface SignetMiddlewareOptions {
 }
 
 /** What the middleware adds to a request it verified. */
-export interface SignetRequestFields {
+export interface SignetRequestFields<C extends VerifiedClaims = VerifiedClaims> {
   /** The verified claims. */
-  signet?: VerifiedClaims;
+  signet?: C;
   /** The exact body bytes that were verified. */
   rawBody?: Buffer;
   body?: unknown;
 }
 
-type Outcome =
-  | { ok: true; claims: VerifiedClaims; body: Buffer }
-  | { ok: false; status: number; code: SignetErrorCode; message: string };
+declare global {
+  // Express's own augmentation point: `req.signet` and `req.rawBody` type-check in Express handlers.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The claims `signetMiddleware` verified; absent on routes it does not guard. */
+      signet?: VerifiedClaims;
+      /** The exact body bytes `signetMiddleware` verified. */
+      rawBody?: Buffer;
+    }
+  }
+}
 
-interface Limits {
+/** @internal */
+export interface Limits {
   maxBodyBytes: number;
   maxHeaderBytes: number;
   parseBody: boolean;
 }
 
-function limitsOf(verifier: Verifier, options: SignetMiddlewareOptions): Limits {
-  if (typeof verifier?.verify !== 'function' || !Array.isArray(verifier.headers)) {
-    throw new SignetError('ERR_INVALID_OPTION', 'The middleware needs a Verifier (requestVerifier(), portOneVerifier(), twoCheckoutVerifier()).');
+function limitsOf(verifier: Verifier, options: unknown, fn: string): Limits {
+  if (typeof verifier?.authenticate !== 'function' || !Array.isArray(verifier.headers)) {
+    throw new SignetError('ERR_INVALID_OPTION', `${fn} needs a Verifier (requestVerifier(), portOneVerifier(), twoCheckoutVerifier()) as its first argument.`);
   }
-  if (typeof options !== 'object' || options === null) throw new SignetError('ERR_INVALID_OPTION', 'The middleware options must be an object.');
-  const { maxBodyBytes = 1024 * 1024, maxHeaderBytes = 8192, parseBody = true } = options;
+  const own = readOptions<SignetMiddlewareOptions>(options, `${fn} options`, ['maxBodyBytes', 'maxHeaderBytes', 'parseBody']);
+  const { maxBodyBytes = 1024 * 1024, maxHeaderBytes = 8192, parseBody = true } = own;
   for (const [name, value] of [['maxBodyBytes', maxBodyBytes], ['maxHeaderBytes', maxHeaderBytes]] as const) {
     if (!Number.isSafeInteger(value) || value < 0) throw new SignetError('ERR_INVALID_OPTION', `${name} must be a whole number of bytes.`);
   }
+  if (typeof parseBody !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'parseBody must be true or false.');
   return { maxBodyBytes, maxHeaderBytes, parseBody };
 }
 
 /**
- * Express middleware (4 and 5): verifies each request with `verifier` over the raw body bytes, before any body
- * parser, and either passes it on with `req.signet` (the claims) and `req.rawBody`, or answers 401 with
- * `{ "error": "<code>", "message": "…" }` (413/431 for a body or header over the limits, checked first).
- * Mount it before body parsers; it parses the body itself (see `parseBody`).
+ * Express middleware (4 and 5). It authenticates each request from its request line and headers first, so an
+ * unsigned or forged request is answered 401 at once, without its body being read; then reads the raw body (bounded),
+ * binds it to the token, and passes the request on with `req.signet` (the claims) and `req.rawBody`. Refusals are
+ * `{ "error": "<code>", "message": "…" }` with 401 (413/431 for a body or header over the limits, checked first;
+ * 503 when the replay store or key lookup is down). Mount it before body parsers; it parses the body itself.
  *
  * @example
  * ```ts
  * app.use('/v1', signetMiddleware(requestVerifier({ publicKey })));
- * app.post('/v1/payments', (req, res) => res.json({ merchant: req.signet.sub, amount: req.body.amount }));
+ * app.post('/v1/payments', (req, res) => res.json({ merchant: req.signet?.sub, amount: req.body.amount }));
  * ```
  */
 export function signetMiddleware(
   verifier: Verifier,
   options: SignetMiddlewareOptions = {},
 ): (req: IncomingMessage & SignetRequestFields & { originalUrl?: string }, res: ServerResponse, next: (error?: unknown) => void) => void {
-  const limits = limitsOf(verifier, options);
+  const limits = limitsOf(verifier, options, 'signetMiddleware');
   return (req, res, next) => {
-    authenticate(req, verifier, limits, req.originalUrl ?? req.url ?? '').then((outcome) => {
-      if (!outcome.ok) return refuse(res, outcome);
-      accept(req, outcome, limits);
-      next();
+    authenticateRequest(req, verifier, limits, req.originalUrl ?? req.url ?? '').then((outcome) => {
+      if (outcome.kind === 'accepted') {
+        accept(req, outcome, limits);
+        next();
+      } else if (outcome.kind === 'refused') refuse(res, outcome);
+      else if (outcome.kind === 'misplaced') next(outcome.error);
+      // 'aborted': the client went away mid-upload; nothing to answer and nothing to log.
     }, next);
   };
 }
@@ -83,98 +100,42 @@ export function signetMiddleware(
  * http.createServer(withSignet(verifier, (req, res, claims, body) => res.end(`hello ${claims.sub}`))).listen(8080);
  * ```
  */
-export function withSignet(
-  verifier: Verifier,
-  handler: (req: IncomingMessage & SignetRequestFields, res: ServerResponse, claims: VerifiedClaims, body: Buffer) => void,
+export function withSignet<C extends VerifiedClaims = VerifiedClaims>(
+  verifier: Verifier<C>,
+  handler: (req: IncomingMessage & SignetRequestFields<C>, res: ServerResponse, claims: C, body: Buffer) => void,
   options: SignetMiddlewareOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const limits = limitsOf(verifier, options);
-  return (req: IncomingMessage & SignetRequestFields, res) => {
-    const fail = (): void => {
+  const limits = limitsOf(verifier as Verifier, options, 'withSignet');
+  return (req: IncomingMessage & SignetRequestFields<C>, res) => {
+    const fail = (code: string): void => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"error":"internal"}');
+      res.end(JSON.stringify({ error: code }));
     };
-    authenticate(req, verifier, limits, req.url ?? '').then((outcome) => {
-      if (!outcome.ok) return refuse(res, outcome);
+    authenticateRequest(req, verifier as Verifier, limits, req.url ?? '').then((outcome) => {
+      if (outcome.kind === 'refused') return refuse(res, outcome);
+      if (outcome.kind === 'misplaced') return fail(outcome.error.code);
+      if (outcome.kind === 'aborted') return;
       accept(req, outcome, limits);
       // Called from a promise callback: a throwing handler would become an unhandled rejection, so it is answered here.
       try {
-        handler(req, res, outcome.claims, outcome.body);
+        handler(req, res, outcome.claims as C, outcome.body);
       } catch {
-        fail();
+        fail('internal');
       }
-    }, fail);
+    }, () => fail('internal'));
   };
 }
 
-async function authenticate(req: IncomingMessage, verifier: Verifier, limits: Limits, url: string): Promise<Outcome> {
-  for (const name of verifier.headers) {
-    const value = req.headers[name];
-    const size = Array.isArray(value) ? value.reduce((sum, item) => sum + item.length, 0) : (value?.length ?? 0);
-    if (size > limits.maxHeaderBytes) return tooLarge(431, `The ${name} header is larger than ${limits.maxHeaderBytes} bytes.`);
-  }
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limits.maxBodyBytes) return tooLarge(413, `The body is larger than ${limits.maxBodyBytes} bytes.`);
-  const body = await readBody(req, limits.maxBodyBytes);
-  if (body === undefined) return tooLarge(413, `The body is larger than ${limits.maxBodyBytes} bytes.`);
-  try {
-    const claims = await verifier.verify({ method: req.method ?? 'GET', url, headers: req.headers, body });
-    return { ok: true, claims, body };
-  } catch (error) {
-    if (!(error instanceof SignetError)) throw error;
-    return { ok: false, status: error.code === 'ERR_REPLAY_STORE_FULL' ? 503 : 401, code: error.code, message: error.message };
-  }
-}
-
-function tooLarge(status: number, message: string): Outcome {
-  return { ok: false, status, code: 'ERR_REQUEST_TOO_LARGE', message };
-}
-
-/** The body's bytes, or `undefined` once more than `limit` arrive (then the rest is left unread). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  if (req.readableEnded) {
-    return Promise.reject(new Error('signetMiddleware must run before any body parser: the request body was already consumed.'));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
-}
-
-function refuse(res: ServerResponse, outcome: Extract<Outcome, { ok: false }>): void {
+function refuse(res: ServerResponse, outcome: Extract<Outcome, { kind: 'refused' }>): void {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (outcome.status === 401) headers['www-authenticate'] = `Bearer error="invalid_token"`;
-  // An unread body (413) cannot be drained cheaply: close the connection after answering.
-  if (outcome.status === 413) headers['connection'] = 'close';
+  // A body left unread cannot be drained cheaply (it may be stalled on purpose): close the connection after answering.
+  if (!outcome.bodyRead) headers['connection'] = 'close';
   res.writeHead(outcome.status, headers);
   res.end(JSON.stringify({ error: outcome.code, message: outcome.message }));
 }
 
-function accept(req: IncomingMessage & SignetRequestFields, outcome: Extract<Outcome, { ok: true }>, limits: Limits): void {
+function accept(req: IncomingMessage & SignetRequestFields, outcome: Extract<Outcome, { kind: 'accepted' }>, limits: Limits): void {
   req.signet = outcome.claims;
   req.rawBody = outcome.body;
   // body-parser (express.json() and friends) skips a request whose body was already read.

@@ -1,15 +1,19 @@
 import type { KeyObject } from 'node:crypto';
 import { SignetError } from '@signet/core';
-import { assertHeaderSafeString, loadHmacSecret } from '@signet/core/internal';
+import { assertHeaderSafeString, loadHmacSecret, readOptions } from '@signet/core/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
-import { checkMaxLifetime, checkVerifierOptions, commonSettings } from './common.js';
+import { COMMON_OPTIONS, checkMaxLifetime, commonSettings, refuseReplay } from './common.js';
+import { recordDecoded } from './explain.js';
 import { verifyJws } from './jws.js';
 import type { CommonVerifierOptions } from './options.js';
-import { claimOnce, replayId } from './replay-claim.js';
-import type { VerifiableRequest, VerifiedClaims, Verifier } from './types.js';
+import type { VerifiedClaims, Verifier } from './types.js';
+import { defineVerifier } from './verifier.js';
 
-/** Options of {@link portOneVerifier}: give `clientKey` or `clientKeys`. */
-export interface PortOneVerifierOptions extends CommonVerifierOptions {
+const PORTONE_OPTIONS = [...COMMON_OPTIONS.filter((name) => name !== 'replay'), 'clientKey', 'clientKeys', 'secretKey', 'issuers', 'maxLifetimeSeconds'] as const;
+const TWO_CHECKOUT_OPTIONS = [...COMMON_OPTIONS.filter((name) => name !== 'replay'), 'merchantCode', 'secretWord', 'maxLifetimeSeconds'] as const;
+
+/** Options of {@link portOneVerifier}: give `clientKey` or `clientKeys`. It takes no `replay` store. */
+export interface PortOneVerifierOptions extends Omit<CommonVerifierOptions, 'replay'> {
   /** The one accepted PortOne client key. */
   clientKey?: string;
   /** The accepted PortOne client keys (all signing with `secretKey`). */
@@ -32,9 +36,10 @@ export interface PortOneVerifierOptions extends CommonVerifierOptions {
  * ```
  */
 export function portOneVerifier(options: PortOneVerifierOptions): Verifier {
-  checkVerifierOptions(options, 'portOneVerifier', 'clientKey (or clientKeys) and secretKey');
-  const { clientKey, clientKeys, issuers = ['PORTONE'], maxLifetimeSeconds = 100 } = options;
-  const settings = commonSettings(options);
+  refuseReplay(options, 'portOneVerifier');
+  const own = readOptions<PortOneVerifierOptions>(options, 'portOneVerifier', PORTONE_OPTIONS, 'clientKey (or clientKeys) and secretKey');
+  const { clientKey, clientKeys, issuers = ['PORTONE'], maxLifetimeSeconds = 100 } = own;
+  const settings = commonSettings(own);
   const maxLifetime = checkMaxLifetime(maxLifetimeSeconds);
   if ((clientKey === undefined) === (clientKeys === undefined)) {
     throw new SignetError('ERR_INVALID_OPTION', 'portOneVerifier needs exactly one of clientKey or clientKeys.');
@@ -46,33 +51,32 @@ export function portOneVerifier(options: PortOneVerifierOptions): Verifier {
   issuers.forEach((issuer: unknown) => assertHeaderSafeString(issuer, 'an issuer'));
   const clientKeySet = new Set<string>(accepted);
   const issuerSet = new Set<string>(issuers);
-  const secret = loadHmacSecret(options.secretKey, 'secretKey');
+  const secret = loadHmacSecret(own.secretKey, 'secretKey');
   const algorithms = new Set(['HS256'] as const);
 
-  return {
+  return defineVerifier(settings, {
     headers: ['authorization', 'x-portone-client-key'],
-    async verify(request: VerifiableRequest): Promise<VerifiedClaims> {
-      const client = headerValue(request.headers, 'x-portone-client-key');
+    async authenticate(head, facts) {
+      const client = headerValue(head.headers, 'x-portone-client-key');
       if (client === undefined || !clientKeySet.has(client)) {
         throw new SignetError('ERR_CLIENT_KEY_MISMATCH', 'The X-Portone-Client-Key header is missing or names an unknown client key.');
       }
-      const { payload, signature } = await verifyJws(bearerToken(request.headers), algorithms, () => secret);
+      const { payload } = await verifyJws(bearerToken(head.headers), algorithms, () => secret, recordDecoded(facts));
       if (typeof payload['iss'] !== 'string' || !issuerSet.has(payload['iss'])) {
         throw new SignetError('ERR_CLAIM_INVALID', 'The "iss" claim is not an accepted issuer.');
       }
       if (subjectOf(payload) !== client) {
         throw new SignetError('ERR_CLIENT_KEY_MISMATCH', 'The token\'s "sub" is not the client key in X-Portone-Client-Key.');
       }
-      const now = settings.now();
-      const exp = checkTimes(payload, { now, toleranceSeconds: settings.toleranceSeconds, maxLifetimeSeconds: maxLifetime });
-      await claimOnce(settings.replay, replayId(payload, signature, client), exp, now, settings.toleranceSeconds);
-      return payload;
+      facts.now = settings.now();
+      checkTimes(payload, { now: facts.now, toleranceSeconds: settings.toleranceSeconds, maxLifetimeSeconds: maxLifetime });
+      return { claims: payload as VerifiedClaims };
     },
-  };
+  });
 }
 
 /** Options of {@link twoCheckoutVerifier}. */
-export interface TwoCheckoutVerifierOptions extends CommonVerifierOptions {
+export interface TwoCheckoutVerifierOptions extends Omit<CommonVerifierOptions, 'replay'> {
   /** The merchant code every token's `sub` must equal. */
   merchantCode: string;
   /** The Buy-link Secret Word, the HS512 secret. */
@@ -91,29 +95,29 @@ export interface TwoCheckoutVerifierOptions extends CommonVerifierOptions {
  * ```
  */
 export function twoCheckoutVerifier(options: TwoCheckoutVerifierOptions): Verifier {
-  checkVerifierOptions(options, 'twoCheckoutVerifier', 'merchantCode and secretWord');
-  const { merchantCode, maxLifetimeSeconds = 1800 } = options;
-  const settings = commonSettings(options);
+  refuseReplay(options, 'twoCheckoutVerifier');
+  const own = readOptions<TwoCheckoutVerifierOptions>(options, 'twoCheckoutVerifier', TWO_CHECKOUT_OPTIONS, 'merchantCode and secretWord');
+  const { merchantCode, maxLifetimeSeconds = 1800 } = own;
+  const settings = commonSettings(own);
   const maxLifetime = checkMaxLifetime(maxLifetimeSeconds);
   assertHeaderSafeString(merchantCode, 'merchantCode');
-  const secret = loadHmacSecret(options.secretWord, 'secretWord');
+  const secret = loadHmacSecret(own.secretWord, 'secretWord');
   const algorithms = new Set(['HS512'] as const);
 
-  return {
+  return defineVerifier(settings, {
     headers: ['merchant-token'],
-    async verify(request: VerifiableRequest): Promise<VerifiedClaims> {
-      const token = headerValue(request.headers, 'merchant-token');
+    async authenticate(head, facts) {
+      const token = headerValue(head.headers, 'merchant-token');
       if (token === undefined || !/^[\x21-\x7e]+$/.test(token)) {
         throw new SignetError('ERR_TOKEN_MISSING', 'The request carries no merchant-token header.');
       }
-      const { payload, signature } = await verifyJws(token, algorithms, () => secret);
+      const { payload } = await verifyJws(token, algorithms, () => secret, recordDecoded(facts));
       if (subjectOf(payload) !== merchantCode) {
         throw new SignetError('ERR_CLAIM_INVALID', 'The token\'s "sub" is not the merchant code.');
       }
-      const now = settings.now();
-      const exp = checkTimes(payload, { now, toleranceSeconds: settings.toleranceSeconds, maxLifetimeSeconds: maxLifetime, defaultLifetimeSeconds: 1800 });
-      await claimOnce(settings.replay, replayId(payload, signature, merchantCode), exp, now, settings.toleranceSeconds);
-      return payload;
+      facts.now = settings.now();
+      checkTimes(payload, { now: facts.now, toleranceSeconds: settings.toleranceSeconds, maxLifetimeSeconds: maxLifetime, defaultLifetimeSeconds: 1800 });
+      return { claims: payload as VerifiedClaims };
     },
-  };
+  });
 }

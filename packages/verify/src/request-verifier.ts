@@ -1,14 +1,17 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, createHash, timingSafeEqual } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { ALGORITHMS, sha256Hex } from '@signet/core/internal';
-import { bearerToken, checkTimes, subjectOf } from './claims.js';
-import { checkMaxLifetime, checkVerifierOptions, commonSettings } from './common.js';
+import { ALGORITHMS, assertHeaderName, readOptions, sha256Hex } from '@signet/core/internal';
+import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
+import { COMMON_OPTIONS, checkMaxLifetime, commonSettings } from './common.js';
+import { decoyKey } from './decoy.js';
+import { recordDecoded } from './explain.js';
 import { keyFits, verifyJws } from './jws.js';
 import { type PublicKeyInput, loadPublicKey } from './keys.js';
 import type { CommonVerifierOptions } from './options.js';
-import { claimOnce, replayId } from './replay-claim.js';
-import type { VerifiableRequest, VerifiedClaims, Verifier } from './types.js';
+import { claimOnce, replayIdentity } from './replay-claim.js';
+import type { RequestClaims, Verifier } from './types.js';
+import { defineVerifier } from './verifier.js';
 
 /** Options of {@link requestVerifier}: give `publicKey` or `keyForApiKey`. */
 export interface RequestVerifierOptions extends CommonVerifierOptions {
@@ -16,7 +19,10 @@ export interface RequestVerifierOptions extends CommonVerifierOptions {
   publicKey?: PublicKeyInput;
   /**
    * Looks up the public key of the API key in the token's `sub` (validated first: 1-256 visible ASCII characters).
-   * Return `undefined` for an unknown key. PEM strings returned are parsed once and cached.
+   * Return `undefined` for an unknown key: the client is answered as for a bad signature (`ERR_SIGNATURE_INVALID`,
+   * after a check of the same cost), so API keys cannot be enumerated; `onReject` is told `ERR_UNKNOWN_KEY`. A
+   * lookup that throws refuses the request with `ERR_KEY_LOOKUP_FAILED` (503). PEM strings returned are parsed once
+   * and cached.
    */
   keyForApiKey?: (apiKey: string) => PublicKeyInput | null | undefined | Promise<PublicKeyInput | null | undefined>;
   /** Accepted algorithms: asymmetric ones only. @default ['RS256'] */
@@ -25,23 +31,41 @@ export interface RequestVerifierOptions extends CommonVerifierOptions {
   maxLifetimeSeconds?: number;
   /** The bytes a bodiless request's `bodyHash` covers. @default '{}' */
   emptyBody?: string | Uint8Array;
+  /**
+   * Require a `method` claim equal to the request's method (signers built with `bindMethod: true`). Without it, a
+   * token that carries `method` is still checked against the request; one that does not passes for any method.
+   * @default false
+   */
+  requireMethod?: boolean;
+  /**
+   * Require this header (e.g. `'X-API-Key'`, as Fireblocks sends it) to equal the token's `sub`: a request whose
+   * header names another API key than its token is `ERR_API_KEY_MISMATCH`.
+   * @default undefined (not checked)
+   */
+  apiKeyHeader?: string;
 }
 
+const OPTIONS = [...COMMON_OPTIONS, 'publicKey', 'keyForApiKey', 'algorithms', 'maxLifetimeSeconds', 'emptyBody', 'requireMethod', 'apiKeyHeader'] as const;
+
 /**
- * Verifies the per-request RS256 scheme: the bearer token's signature (before anything else), its times (at most
- * `maxLifetimeSeconds` of life, not expired, not issued in the future), `uri` against the path + query the request
- * was received on and `bodyHash` against the SHA-256 of the body bytes received.
+ * Verifies the per-request scheme. From the request line and headers, before the body is read: the bearer token's
+ * signature (before anything else), its times (at most `maxLifetimeSeconds` of life, not expired, not issued in
+ * the future), `uri` against the path + query the request was received on, and the bound method and API key when
+ * asked. Then `bodyHash` against the SHA-256 of the body bytes received, and last the replay store.
  *
  * @example
  * ```ts
- * const verifier = requestVerifier({ keyForApiKey: (apiKey) => db.publicKeyOf(apiKey), replay: memoryReplayStore() });
+ * const verifier = requestVerifier({
+ *   keyForApiKey: (apiKey) => db.publicKeyOf(apiKey),
+ *   replay: memoryReplayStore(), // the clients sign with requestSigner({ ..., nonce: true })
+ * });
  * const claims = await verifier.verify({ method: req.method, url: req.url, headers: req.headers, body: rawBody });
  * ```
  */
-export function requestVerifier(options: RequestVerifierOptions): Verifier {
-  checkVerifierOptions(options, 'requestVerifier', 'publicKey or keyForApiKey');
-  const { publicKey, keyForApiKey, algorithms = ['RS256'], maxLifetimeSeconds = 55, emptyBody = '{}' } = options;
-  const settings = commonSettings(options);
+export function requestVerifier(options: RequestVerifierOptions): Verifier<RequestClaims> {
+  const own = readOptions<RequestVerifierOptions>(options, 'requestVerifier', OPTIONS, 'publicKey or keyForApiKey');
+  const { publicKey, keyForApiKey, algorithms = ['RS256'], maxLifetimeSeconds = 55, emptyBody = '{}', requireMethod = false, apiKeyHeader } = own;
+  const settings = commonSettings(own);
   const maxLifetime = checkMaxLifetime(maxLifetimeSeconds);
   if ((publicKey === undefined) === (keyForApiKey === undefined) || (keyForApiKey !== undefined && typeof keyForApiKey !== 'function')) {
     throw new SignetError('ERR_INVALID_OPTION', 'requestVerifier needs exactly one of publicKey or keyForApiKey (a function).');
@@ -50,35 +74,73 @@ export function requestVerifier(options: RequestVerifierOptions): Verifier {
   if (typeof emptyBody !== 'string' && !(emptyBody instanceof Uint8Array)) {
     throw new SignetError('ERR_INVALID_OPTION', 'emptyBody must be a string or a Uint8Array.');
   }
+  if (typeof requireMethod !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'requireMethod must be true or false.');
+  if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
+  const apiKeyHeaderName = apiKeyHeader?.toLowerCase();
   const emptyBodyHash = Buffer.from(sha256Hex(emptyBody), 'latin1');
   const fixedKey = publicKey === undefined ? undefined : loadPublicKey(publicKey, 'publicKey');
   if (fixedKey !== undefined) checkFixedKey(fixedKey, allowed);
   const lookup = keyForApiKey === undefined ? undefined : cachedLookup(keyForApiKey);
+  const { replay } = settings;
 
-  return {
-    headers: ['authorization'],
-    async verify(request: VerifiableRequest): Promise<VerifiedClaims> {
-      const token = bearerToken(request.headers);
-      const { payload, signature } = await verifyJws(token, allowed, (_header, claims) => fixedKey ?? (lookup as (sub: string) => Promise<KeyObject>)(subjectOf(claims)));
+  return defineVerifier<RequestClaims>(settings, {
+    headers: apiKeyHeaderName === undefined ? ['authorization'] : ['authorization', apiKeyHeaderName],
+    async authenticate(head, facts) {
+      const token = bearerToken(head.headers);
+      let unknownKey = false;
+      const resolveKey = async (header: Record<string, unknown>, claims: Record<string, unknown>): Promise<KeyObject> => {
+        if (fixedKey !== undefined) return fixedKey;
+        const found = await (lookup as (sub: string) => Promise<KeyObject | undefined>)(subjectOf(claims));
+        if (found !== undefined) return found;
+        unknownKey = true;
+        return decoyKey(header['alg'] as JwsAlgorithm);
+      };
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await verifyJws(token, allowed, resolveKey, recordDecoded(facts)));
+      } catch (error) {
+        if (unknownKey) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the token\'s API key ("sub").');
+        throw error;
+      }
       const sub = subjectOf(payload);
       const now = settings.now();
+      facts.now = now;
       const exp = checkTimes(payload, { now, toleranceSeconds: settings.toleranceSeconds, maxLifetimeSeconds: maxLifetime });
-      if (typeof payload['uri'] !== 'string' || payload['uri'] !== request.url) {
+      if (typeof payload['uri'] !== 'string' || payload['uri'] !== head.url) {
         throw new SignetError('ERR_URI_MISMATCH', 'The token was not issued for the path and query this request was received on.');
+      }
+      checkMethod(payload, head.method, requireMethod);
+      if (apiKeyHeaderName !== undefined && headerValue(head.headers, apiKeyHeaderName) !== sub) {
+        throw new SignetError('ERR_API_KEY_MISMATCH', `The ${apiKeyHeader} header is missing or names another API key than the token's "sub".`);
       }
       const claimed = payload['bodyHash'];
       if (typeof claimed !== 'string' || !/^[0-9a-f]{64}$/.test(claimed)) {
         throw new SignetError('ERR_CLAIM_INVALID', 'The "bodyHash" claim must be 64 lowercase hex characters.');
       }
-      const body = request.body;
-      const actual = body === undefined || body.byteLength === 0 ? emptyBodyHash : Buffer.from(createHash('sha256').update(body).digest('hex'), 'latin1');
-      if (!timingSafeEqual(actual, Buffer.from(claimed, 'latin1'))) {
-        throw new SignetError('ERR_BODY_HASH_MISMATCH', 'The token was not issued for the body this request carries.');
-      }
-      await claimOnce(settings.replay, replayId(payload, signature, sub), exp, now, settings.toleranceSeconds);
-      return payload;
+      const identity = replay === undefined ? undefined : replayIdentity(payload, sub);
+      return {
+        claims: payload as RequestClaims,
+        async checkBody(body) {
+          const actual = body.byteLength === 0 ? emptyBodyHash : Buffer.from(createHash('sha256').update(body).digest('hex'), 'latin1');
+          if (!timingSafeEqual(actual, Buffer.from(claimed, 'latin1'))) {
+            throw new SignetError('ERR_BODY_HASH_MISMATCH', 'The token was not issued for the body this request carries.');
+          }
+          if (replay !== undefined && identity !== undefined) await claimOnce(replay, identity, exp, now, settings.toleranceSeconds);
+        },
+      };
     },
-  };
+  });
+}
+
+function checkMethod(payload: Record<string, unknown>, received: string, required: boolean): void {
+  const claimed = payload['method'];
+  if (claimed === undefined && !required) return;
+  if (typeof claimed !== 'string' || claimed !== received.toUpperCase()) {
+    throw new SignetError(
+      'ERR_METHOD_MISMATCH',
+      claimed === undefined ? 'The token carries no "method" claim, which this API requires (sign with bindMethod: true).' : 'The token was issued for another HTTP method.',
+    );
+  }
 }
 
 function allowList(algorithms: unknown): ReadonlySet<JwsAlgorithm> {
@@ -106,11 +168,17 @@ function checkFixedKey(key: KeyObject, allowed: ReadonlySet<JwsAlgorithm>): void
 
 const CACHE_LIMIT = 1024;
 
-function cachedLookup(keyForApiKey: NonNullable<RequestVerifierOptions['keyForApiKey']>): (sub: string) => Promise<KeyObject> {
+/** `undefined` for an unknown API key; a lookup that throws is `ERR_KEY_LOOKUP_FAILED`, never a raw error. */
+function cachedLookup(keyForApiKey: NonNullable<RequestVerifierOptions['keyForApiKey']>): (sub: string) => Promise<KeyObject | undefined> {
   const parsed = new Map<string, KeyObject>();
   return async (sub) => {
-    const found = await keyForApiKey(sub);
-    if (found === undefined || found === null) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the token\'s API key.');
+    let found: PublicKeyInput | null | undefined;
+    try {
+      found = await keyForApiKey(sub);
+    } catch {
+      throw new SignetError('ERR_KEY_LOOKUP_FAILED', 'keyForApiKey failed; the request is refused. Check the key store this API reads.');
+    }
+    if (found === undefined || found === null) return undefined;
     if (typeof found !== 'string') return loadPublicKey(found, 'The key for this API key');
     let key = parsed.get(found);
     if (key === undefined) {

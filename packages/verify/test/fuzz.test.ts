@@ -57,7 +57,7 @@ const verifiers: Record<Scheme, Verifier> = {
 async function buildBases(): Promise<Base[]> {
   const rs = requestSigner({ apiKey: API_KEY, privateKey: rsa.privateKey, clock });
   const post = { method: 'POST', url: '/v1/payments?amount=100&currency=EUR', body: Buffer.from('{"amount":100,"currency":"EUR","reference":"order-42"}') };
-  const get = { method: 'GET', url: '/v1/orders/42?expand=items&page=2' };
+  const get = { method: 'GET', url: '/v1/orders/42?expand=items&page=2', body: new Uint8Array(0) };
   const tokenOf = (value: string | undefined): string => String(value).replace(/^Bearer /, '');
   const rsPost = tokenOf((await rs.sign(post))['Authorization']);
   const rsGet = tokenOf((await rs.sign(get))['Authorization']);
@@ -71,7 +71,7 @@ async function buildBases(): Promise<Base[]> {
       name: 'portOneSigner',
       scheme: 'portone',
       verifier: verifiers.portone,
-      request: { method: 'GET', url: '/api/transaction/order-42/status', headers: { authorization: `Bearer ${portone}`, 'x-portone-client-key': CLIENT_KEY } },
+      request: { method: 'GET', url: '/api/transaction/order-42/status', headers: { authorization: `Bearer ${portone}`, 'x-portone-client-key': CLIENT_KEY }, body: new Uint8Array(0) },
       tokenHeader: 'authorization',
       prefix: 'Bearer ',
       token: portone,
@@ -121,7 +121,7 @@ type Mutation =
   | { kind: 'token header'; edit: string; extra: string }
   | { kind: 'client key header'; edit: 'remove' | 'replace' | 'duplicate'; value: string }
   | { kind: 'url'; edits: TextEdit[]; variant: string }
-  | { kind: 'body'; edit: 'flip' | 'append' | 'truncate' | 'remove' | 'replace' | 'oversize'; at: number; bytes: Uint8Array };
+  | { kind: 'body'; edit: 'flip' | 'append' | 'truncate' | 'remove' | 'absent' | 'replace' | 'oversize'; at: number; bytes: Uint8Array };
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -276,7 +276,7 @@ function mutationOf(base: Base, index: number, baseCount: number, wire: boolean)
         .map((edit) => ({ kind: 'url' as const, ...edit })),
       fc
         .record({
-          edit: fc.constantFrom('flip' as const, 'append' as const, 'truncate' as const, 'remove' as const, 'replace' as const, 'oversize' as const),
+          edit: fc.constantFrom('flip' as const, 'append' as const, 'truncate' as const, 'remove' as const, 'absent' as const, 'replace' as const, 'oversize' as const),
           at: fc.nat(),
           bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }),
         })
@@ -334,7 +334,7 @@ function mutatedToken(base: Base, mutation: Mutation, bases: readonly Base[]): s
 function mutate(base: Base, mutation: Mutation, bases: readonly Base[]): VerifiableRequest {
   const headers: Record<string, string | string[] | undefined> = { ...base.request.headers };
   let url = base.request.url;
-  let body = base.request.body;
+  let body: Uint8Array | undefined = base.request.body;
   const token = mutatedToken(base, mutation, bases);
   headers[base.tokenHeader] = `${base.prefix}${token}`;
   if (mutation.kind === 'token header') {
@@ -379,15 +379,17 @@ function mutate(base: Base, mutation: Mutation, bases: readonly Base[]): Verifia
       },
       append: () => Buffer.concat([current, mutation.bytes]),
       truncate: () => current.subarray(0, at),
-      remove: () => undefined,
+      // The body removed: the request arrives with none (zero bytes).
+      remove: () => new Uint8Array(0),
+      // No body bytes given to verify() at all: a malformed request, whatever the token says.
+      absent: () => undefined,
       replace: () => Buffer.from(mutation.bytes),
       oversize: () => Buffer.alloc(MAX_BODY_BYTES + 1 + (mutation.at % 2_000), mutation.bytes[0] as number),
     };
     body = edits[mutation.edit]();
   }
-  const out: VerifiableRequest = { method: base.request.method, url, headers };
-  if (body !== undefined) out.body = body;
-  return out;
+  // An absent body is left out (not set to undefined), as a caller that forgot it would.
+  return { method: base.request.method, url, headers, ...(body === undefined ? {} : { body }) } as VerifiableRequest;
 }
 
 /** What the verifier reads of a request; two requests with the same view verify alike. */
@@ -400,9 +402,11 @@ function viewOf(request: VerifiableRequest, scheme: Scheme, wire: boolean): stri
     if (wire) seen = seen.replace(/^[ \t]+|[ \t]+$/g, '');
     headers[name] = seen;
   }
+  // On the wire a request without body bytes is one with an empty body; verify() refuses one it was not given the bytes of.
+  const absent = request.body === undefined && !wire;
   const body = request.body === undefined || request.body.byteLength === 0 ? Buffer.from('{}') : Buffer.from(request.body);
-  // The provider schemes bind neither the url nor the body.
-  return JSON.stringify({ headers, ...(scheme === 'request' ? { url: request.url, body: body.toString('base64') } : {}) });
+  // The provider schemes bind neither the url nor the body (but verify() of every scheme needs the body bytes).
+  return JSON.stringify({ headers, absent, ...(scheme === 'request' ? { url: request.url, body: body.toString('base64') } : {}) });
 }
 
 /** Settles within the timeout: resolved, rejected (with what) or hung. */
@@ -475,6 +479,8 @@ describe('fuzzing @signet/verify with mutated requests', () => {
         const { error } = outcome as { error: unknown };
         expect(error).toBeInstanceOf(SignetError);
         expect((error as SignetError).code).toMatch(/^ERR_[A-Z_]+$/);
+        // Without the body bytes nothing else is judged: the request itself is malformed.
+        if (mutation.kind === 'body' && mutation.edit === 'absent') expect((error as SignetError).code).toBe('ERR_INVALID_REQUEST');
         tally.codes.add((error as SignetError).code);
       }),
       { seed: SEED, numRuns: DIRECT_RUNS },
@@ -500,6 +506,7 @@ describe('fuzzing @signet/verify with mutated requests', () => {
       'ERR_BODY_HASH_MISMATCH',
       'ERR_CLAIM_INVALID',
       'ERR_CLIENT_KEY_MISMATCH',
+      'ERR_INVALID_REQUEST',
       'ERR_JWT_MALFORMED',
       'ERR_SIGNATURE_INVALID',
       'ERR_TOKEN_CRIT',

@@ -15,7 +15,7 @@ const STATUS_URL = '/api/transaction/order-42/status';
 const clock = clockAt(NOW);
 
 function get(headers: Record<string, string>): VerifiableRequest {
-  return { method: 'GET', url: STATUS_URL, headers };
+  return { method: 'GET', url: STATUS_URL, headers, body: new Uint8Array(0) };
 }
 
 describe('PortOne tokens', () => {
@@ -89,7 +89,7 @@ describe('2Checkout tokens', () => {
 
   it('a token from twoCheckoutSigner verifies and returns exactly its claims', async () => {
     const headers = await twoCheckoutSigner({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock }).sign({ method: 'POST', url: '/checkout/api/encrypt/generate/signature' });
-    expect(await verifierAt(NOW).verify({ method: 'POST', url: '/checkout/api/encrypt/generate/signature', headers })).toEqual({ sub: MERCHANT, iat: NOW, exp: NOW + 1800 });
+    expect(await verifierAt(NOW).verify({ method: 'POST', url: '/checkout/api/encrypt/generate/signature', headers, body: new Uint8Array(0) })).toEqual({ sub: MERCHANT, iat: NOW, exp: NOW + 1800 });
   });
 
   it('an HS512 token minted with jsonwebtoken verifies', async () => {

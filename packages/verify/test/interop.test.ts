@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
-import { type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { type KeyObject, generateKeyPairSync, verify as cryptoVerify } from 'node:crypto';
 import { SignJWT } from 'jose';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { type JwsAlgorithm, jwtSigner, requestSigner } from '@signet/core';
-import { type RequestVerifierOptions, requestVerifier } from '@signet/verify';
+import { type Rejection, type RequestVerifierOptions, type VerifiableRequest, requestVerifier } from '@signet/verify';
 import {
   API_KEY,
   BODY,
@@ -13,9 +13,12 @@ import {
   clockAt,
   expectRejected,
   expectRejectedWithOneOf,
+  highS,
+  lowS,
   mint,
   requestClaims,
   requestWith,
+  segmentsOf,
   sha256Hex,
 } from './support/tokens.js';
 
@@ -36,12 +39,14 @@ describe('tokens minted by requestSigner', () => {
     expect(claims).toEqual({ uri: URL_PATH, iat: NOW, exp: NOW + 55, sub: API_KEY, bodyHash: sha256Hex(BODY) });
   });
 
-  it('a bodiless GET signed by requestSigner verifies with no body and with a zero-length body', async () => {
+  it('a bodiless GET signed by requestSigner verifies with a zero-length body, and a request without body bytes is ERR_INVALID_REQUEST', async () => {
     const url = '/v1/payments/pay_123?expand=customer&expand=refunds';
     const headers = await requestSigner({ apiKey: API_KEY, privateKey: privatePem, clock }).sign({ method: 'GET', url });
     const verifier = requestVerifier({ publicKey: publicPem, clock });
-    expect((await verifier.verify({ method: 'GET', url, headers })).uri).toBe(url);
-    expect((await verifier.verify({ method: 'GET', url, headers, body: new Uint8Array(0) })).bodyHash).toBe(sha256Hex('{}'));
+    expect(await verifier.verify({ method: 'GET', url, headers, body: new Uint8Array(0) })).toEqual({ uri: url, iat: NOW, exp: NOW + 55, sub: API_KEY, bodyHash: sha256Hex('{}') });
+    // Without the body the verifier cannot tell this GET from a POST carrying a body: it refuses to guess.
+    await expectRejected(verifier, { method: 'GET', url, headers } as unknown as VerifiableRequest, 'ERR_INVALID_REQUEST');
+    await expectRejected(verifier, { method: 'GET', url, headers, body: '' as unknown as Uint8Array }, 'ERR_INVALID_REQUEST');
   });
 
   it('a token with a nonce keeps the nonce among the verified claims', async () => {
@@ -109,8 +114,13 @@ describe('keyForApiKey', () => {
     ['null synchronously', () => null],
     ['undefined asynchronously', async () => undefined],
     ['null asynchronously', async () => null],
-  ])('a lookup returning %s is ERR_UNKNOWN_KEY', async (_name, keyForApiKey) => {
-    await expectRejected(requestVerifier({ clock, keyForApiKey }), requestWith(token), 'ERR_UNKNOWN_KEY');
+  ])('a lookup returning %s answers ERR_SIGNATURE_INVALID and tells onReject ERR_UNKNOWN_KEY', async (_name, keyForApiKey) => {
+    const rejections: Rejection[] = [];
+    const verifier = requestVerifier({ clock, keyForApiKey, onReject: (rejection) => rejections.push(rejection) });
+    // The caller cannot tell an unknown API key from a bad signature (no key enumeration); the server's log can.
+    await expectRejected(verifier, requestWith(token), 'ERR_SIGNATURE_INVALID');
+    expect(rejections).toHaveLength(1);
+    expect(rejections[0]).toMatchObject({ code: 'ERR_UNKNOWN_KEY', publicCode: 'ERR_SIGNATURE_INVALID', explanation: { check: 'key', subject: API_KEY } });
   });
 
   it('each API key is checked against its own key: a token signed with the key of another API key is a signature error', async () => {
@@ -180,13 +190,27 @@ describe('a widened algorithm list', () => {
 
   it.each(algorithms)('a %s token minted by jose verifies', async (alg) => {
     const sub = `client-${alg}`;
-    const token = await new SignJWT({ uri, bodyHash })
+    const minted = await new SignJWT({ uri, bodyHash })
       .setProtectedHeader({ alg, typ: 'JWT' })
       .setSubject(sub)
       .setIssuedAt(NOW)
       .setExpirationTime(NOW + 50)
       .sign(privateKeys[alg] as KeyObject);
+    // jose emits high-S ECDSA signatures half the time; only the low-S spelling is accepted.
+    const token = alg === 'ES256' ? lowS(minted) : minted;
     expect(await requestVerifier(options()).verify(requestWith(token))).toEqual({ uri, sub, bodyHash, iat: NOW, exp: NOW + 50 });
+  });
+
+  it.each(['ES256', 'ES384'] as const)('the high-S twin of a valid %s token (from jose) is ERR_SIGNATURE_INVALID', async (alg) => {
+    const keys = alg === 'ES256' ? ec256 : ec384;
+    const minted = await new SignJWT({ uri, bodyHash }).setProtectedHeader({ alg, typ: 'JWT' }).setSubject(API_KEY).setIssuedAt(NOW).setExpirationTime(NOW + 50).sign(keys.privateKey);
+    const [header, payload, signature] = segmentsOf(highS(minted));
+    // The twin is a mathematically valid signature (node:crypto accepts it), so only the low-S rule refuses it.
+    const input = Buffer.from(`${header}.${payload}`, 'latin1');
+    expect(cryptoVerify(alg === 'ES256' ? 'sha256' : 'sha384', input, { key: keys.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
+    const verifier = requestVerifier({ clock, algorithms: [alg], publicKey: keys.publicKey });
+    expect((await verifier.verify(requestWith(lowS(minted)))).sub).toBe(API_KEY);
+    await expectRejected(verifier, requestWith(highS(minted)), 'ERR_SIGNATURE_INVALID');
   });
 
   it('an algorithm left out of the widened list (ES384) is still refused', async () => {

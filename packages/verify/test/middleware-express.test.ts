@@ -3,7 +3,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { AxiosInstance } from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedAxios } from '@signet/axios';
-import { requestSigner } from '@signet/core';
+import { SignetError, requestSigner } from '@signet/core';
 import { requestVerifier, signetMiddleware } from '@signet/verify';
 import { EXPRESS_KINDS, type Listening, type Seen, expectRefused, expressOf, fixedClock, listen, recorder, rsaKeys, sendRaw } from './support/servers.js';
 
@@ -112,8 +112,11 @@ describe.each(EXPRESS_KINDS)('signetMiddleware in an %s app', (kind) => {
       const response = await api.post('/orders', { amount: 10 });
       const byDefault = await defaults.api.post('/orders', { amount: 10 });
 
+      // A misplaced middleware is a configuration error for the app's error handler, never a 401 nor a pass.
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toBeInstanceOf(Error);
+      expect(errors[0]).toBeInstanceOf(SignetError);
+      expect((errors[0] as SignetError).code).toBe('ERR_BODY_CONSUMED');
+      expect((errors[0] as SignetError).message).toContain('before any body parser');
       expect(response.status).toBe(500);
       expect(byDefault.status).toBe(500);
       expect(seen).toHaveLength(0);

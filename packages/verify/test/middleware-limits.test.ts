@@ -35,6 +35,7 @@ describe.each(SERVER_KINDS)('the middleware on %s bounds the request before any 
 
   it('answers 413 ERR_REQUEST_TOO_LARGE to a signed body one byte over maxBodyBytes, with Content-Length, without verifying', async () => {
     const calls = bodyLimited.calls;
+    const completions = bodyLimited.completions;
     const seen = bodyServer.seen.length;
     const api = createSignedAxios(signer, { baseURL: bodyServer.origin, validateStatus: () => true, timeout: 5000 });
 
@@ -42,6 +43,7 @@ describe.each(SERVER_KINDS)('the middleware on %s bounds the request before any 
 
     expectRefused(response, 413, 'ERR_REQUEST_TOO_LARGE');
     expect(bodyLimited.calls).toBe(calls);
+    expect(bodyLimited.completions).toBe(completions);
     expect(bodyServer.seen.length).toBe(seen);
   });
 
@@ -56,25 +58,54 @@ describe.each(SERVER_KINDS)('the middleware on %s bounds the request before any 
     expect(bodyLimited.calls).toBe(calls);
   }, 5000);
 
-  it('answers 413 ERR_REQUEST_TOO_LARGE to a chunked body over maxBodyBytes (no Content-Length), without verifying', async () => {
+  // A chunked body's size is only known once read, and the body is read only for a request whose headers authenticate:
+  // the token is checked first, then reading stops at maxBodyBytes, and the body is never hashed nor bound.
+  it('answers 413 ERR_REQUEST_TOO_LARGE to a chunked body over maxBodyBytes (no Content-Length), without binding the body', async () => {
     const calls = bodyLimited.calls;
+    const completions = bodyLimited.completions;
     const seen = bodyServer.seen.length;
 
     const response = await sendSigned(binaryBytes(MAX_BODY * 3), 300);
 
     expectRefused(response, 413, 'ERR_REQUEST_TOO_LARGE');
-    expect(bodyLimited.calls).toBe(calls);
+    expect(bodyLimited.calls).toBe(calls + 1);
+    expect(bodyLimited.completions).toBe(completions);
     expect(bodyServer.seen.length).toBe(seen);
+  });
+
+  it('answers 401 to an unsigned chunked body over maxBodyBytes from its headers alone, and closes the connection', async () => {
+    const completions = bodyLimited.completions;
+    const seen = bodyServer.seen.length;
+
+    // The client asks to keep the connection alive; the server closes it instead of draining the unread body.
+    const headers = { 'content-type': 'application/octet-stream', connection: 'keep-alive' };
+    const response = await sendRaw(bodyServer.origin, { method: 'POST', path: '/uploads', headers, body: binaryBytes(MAX_BODY * 3), chunkSize: 300 });
+
+    expectRefused(response, 401, 'ERR_TOKEN_MISSING');
+    expect(response.headers['connection']).toBe('close');
+    expect(bodyLimited.completions).toBe(completions);
+    expect(bodyServer.seen.length).toBe(seen);
+  });
+
+  it('keeps the connection of a refusal that came after its body was read (the control of the test above)', async () => {
+    const headers = { ...(await signer.sign({ method: 'POST', url: '/uploads', body: binaryBytes(10) })), 'content-type': 'application/octet-stream', connection: 'keep-alive' };
+    const response = await sendRaw(bodyServer.origin, { method: 'POST', path: '/uploads', headers, body: binaryBytes(11), chunkSize: 5 });
+
+    expectRefused(response, 401, 'ERR_BODY_HASH_MISMATCH');
+    expect(response.headers['connection']).toBe('keep-alive');
   });
 
   it('passes a signed body of exactly maxBodyBytes sent with Content-Length', async () => {
     const calls = bodyLimited.calls;
     const body = binaryBytes(MAX_BODY, 1);
 
+    const completions = bodyLimited.completions;
+
     const response = await sendSigned(body);
 
     expect(response.status).toBe(200);
     expect(bodyLimited.calls).toBe(calls + 1);
+    expect(bodyLimited.completions).toBe(completions + 1);
     expect(bodyServer.seen.at(-1)?.headers['content-length']).toBe(String(MAX_BODY));
     expect(bodyServer.seen.at(-1)?.rawBody).toEqual(body);
   });

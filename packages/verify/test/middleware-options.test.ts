@@ -32,8 +32,10 @@ describe.each(entryPoints)('%s checks its arguments when it is created', (_name,
     ['null', null],
     ['an empty object', {}],
     ['a Signer', requestSigner({ apiKey: 'k', privateKey })],
-    ['a verifier without headers', { verify: verifier.verify }],
-    ['a verifier whose verify is not a function', { headers: ['authorization'], verify: 'yes' }],
+    ['a verifier without headers', { verify: verifier.verify, authenticate: verifier.authenticate }],
+    // The middleware authenticates from the headers before reading the body: a verify()-only object cannot do that.
+    ['a verifier with verify but no authenticate', { headers: ['authorization'], verify: verifier.verify }],
+    ['a verifier whose authenticate is not a function', { headers: ['authorization'], verify: verifier.verify, authenticate: 'yes' }],
   ];
 
   it.each(notVerifiers)('throws ERR_INVALID_OPTION for %s as the verifier', (_what, value) => {
@@ -49,6 +51,23 @@ describe.each(entryPoints)('%s checks its arguments when it is created', (_name,
     ['maxHeaderBytes', Number.POSITIVE_INFINITY],
   ])('throws ERR_INVALID_OPTION for %s %s', (name, value) => {
     expectInvalidOption(() => create(verifier, { [name]: value } as SignetMiddlewareOptions));
+  });
+
+  it.each([
+    ['maxBodyByte', 'maxBodyBytes'],
+    ['maxheaderbytes', 'maxHeaderBytes'],
+    ['parsebody', 'parseBody'],
+  ])('throws ERR_INVALID_OPTION for the unknown option %s, suggesting %s', (name, suggestion) => {
+    const error = thrownBy(() => create(verifier, { [name]: 1 } as SignetMiddlewareOptions));
+    expect(error).toBeInstanceOf(SignetError);
+    expect((error as SignetError).code).toBe('ERR_INVALID_OPTION');
+    expect((error as SignetError).message).toContain(`"${suggestion}"`);
+  });
+
+  it('reads only own options: a limit inherited from a prototype is not taken for one', () => {
+    // An inherited invalid limit would throw if it were read; an inherited tiny one would silently cap every body.
+    expect(typeof create(verifier, Object.create({ maxBodyBytes: -1, parseBody: 'yes' }) as SignetMiddlewareOptions)).toBe('function');
+    expectInvalidOption(() => create(verifier, Object.assign(Object.create({ maxBodyBytes: 1 }) as object, { maxBodyBytes: -1 }) as SignetMiddlewareOptions));
   });
 
   it('accepts a Verifier with whole-number limits', () => {

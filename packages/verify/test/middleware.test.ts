@@ -4,8 +4,8 @@ import axios, { type AxiosInstance } from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedAxios } from '@signet/axios';
 import { requestSigner } from '@signet/core';
-import { memoryReplayStore, requestVerifier } from '@signet/verify';
-import { NOW, SERVER_KINDS, type Seen, type SignetServer, binaryBytes, expectRefused, fixedClock, rsaKeys, sendRaw, startSignetServer } from './support/servers.js';
+import { memoryReplayStore, requestVerifier, withSignet } from '@signet/verify';
+import { NOW, SERVER_KINDS, type Seen, type SignetServer, binaryBytes, expectRefused, fixedClock, listen, rsaKeys, sendRaw, startSignetServer } from './support/servers.js';
 
 const API_KEY = 'merchant-7';
 const sha256Hex = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -157,13 +157,24 @@ describe.each(SERVER_KINDS)('the middleware on %s', (kind) => {
 
     it('refuses the second send of the same headers and body with ERR_TOKEN_REPLAYED', async () => {
       const body = Buffer.from('{"amount":5}');
-      const headers = { ...(await signer.sign({ method: 'POST', url: '/payments', body })), 'content-type': 'application/json' };
+      // A replay store identifies each token by its nonce: the signer must add one.
+      const nonceSigner = requestSigner({ apiKey: API_KEY, privateKey, clock: fixedClock, nonce: true });
+      const headers = { ...(await nonceSigner.sign({ method: 'POST', url: '/payments', body })), 'content-type': 'application/json' };
       const first = await sendRaw(replayServer.origin, { method: 'POST', path: '/payments', headers, body });
       expect(first.status).toBe(200);
       expect(replayServer.seen.at(-1)?.rawBody).toEqual(body);
 
       const second = await refused(replayServer, () => sendRaw(replayServer.origin, { method: 'POST', path: '/payments', headers, body }));
       expectRefused(second, 401, 'ERR_TOKEN_REPLAYED');
+    });
+
+    it('refuses a token without a nonce with ERR_NONCE_REQUIRED where a replay store is configured', async () => {
+      const body = Buffer.from('{"amount":6}');
+      const headers = { ...(await signer.sign({ method: 'POST', url: '/payments', body })), 'content-type': 'application/json' };
+      const answer = await refused(replayServer, () => sendRaw(replayServer.origin, { method: 'POST', path: '/payments', headers, body }));
+      expectRefused(answer, 401, 'ERR_NONCE_REQUIRED');
+      // The same token passes where no replay store is configured: the refusal is the store's requirement.
+      expect((await sendRaw(server.origin, { method: 'POST', path: '/payments', headers, body })).status).toBe(200);
     });
 
     it('never puts the token into the refusal', async () => {
@@ -174,5 +185,30 @@ describe.each(SERVER_KINDS)('the middleware on %s', (kind) => {
       expect(JSON.stringify(response.data)).not.toContain(token.split('.')[2]);
       expect(JSON.stringify(response.headers)).not.toContain(token.split('.')[2]);
     });
+  });
+});
+
+describe('withSignet behind a handler that already read the body', () => {
+  it('answers 500 {"error":"ERR_BODY_CONSUMED"} and never calls the handler, even for a correctly signed request', async () => {
+    const { privateKey, publicKey } = rsaKeys();
+    const calls: unknown[] = [];
+    const guarded = withSignet(requestVerifier({ publicKey, clock: fixedClock }), (_req, res, claims) => {
+      calls.push(claims);
+      res.end('ok');
+    });
+    // A body parser of its own before withSignet: it drains the stream, then hands the request on.
+    const server = await listen((req, res) => {
+      req.resume();
+      req.on('end', () => guarded(req, res));
+    });
+    try {
+      const body = Buffer.from('{"amount":7}');
+      const headers = { ...(await requestSigner({ apiKey: API_KEY, privateKey, clock: fixedClock }).sign({ method: 'POST', url: '/orders', body })), 'content-type': 'application/json' };
+      const answer = await sendRaw(server.origin, { method: 'POST', path: '/orders', headers, body });
+      expect({ status: answer.status, data: answer.data }).toEqual({ status: 500, data: { error: 'ERR_BODY_CONSUMED' } });
+      expect(calls).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -45,7 +45,7 @@ function verifierOn(client: ClusterClient): Verifier {
 async function signed(apiKey = 'api-key-1'): Promise<VerifiableRequest> {
   const url = '/v1/payments';
   const body = new TextEncoder().encode('{"amount":1000}');
-  const headers = await requestSigner({ apiKey, privateKey, clock: () => T0 }).sign({ method: 'POST', url, body });
+  const headers = await requestSigner({ apiKey, privateKey, clock: () => T0, nonce: true }).sign({ method: 'POST', url, body });
   return { method: 'POST', url, headers, body };
 }
 

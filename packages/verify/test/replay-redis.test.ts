@@ -44,7 +44,7 @@ beforeEach(async () => {
 });
 
 async function signed(clock: () => number = atT0, apiKey = 'api-key-1'): Promise<VerifiableRequest> {
-  const headers = await requestSigner({ apiKey, privateKey, clock }).sign({ method: 'POST', url: URL_PATH, body: BODY });
+  const headers = await requestSigner({ apiKey, privateKey, clock, nonce: true }).sign({ method: 'POST', url: URL_PATH, body: BODY });
   return { method: 'POST', url: URL_PATH, headers, body: BODY };
 }
 

@@ -134,6 +134,7 @@ describe('expiry, issue time and not-before', () => {
       method: 'GET',
       url: '/',
       headers: { authorization: `Bearer ${mint('HS256', secret, { iss: 'PORTONE', sub: 'ck', iat: NOW, exp: NOW + 100, ...claims })}`, 'x-portone-client-key': 'ck' },
+      body: new Uint8Array(0),
     });
     await expectRejected(portOne, request({ exp: NOW + 99.5 }), 'ERR_CLAIM_INVALID');
     await expectRejected(portOne, request({ iat: NOW - 200, exp: NOW - 100 }), 'ERR_TOKEN_EXPIRED');

@@ -9,6 +9,8 @@ import {
   clockAt,
   expectRejected,
   expectRejectedWithOneOf,
+  highS,
+  lowS,
   mint,
   mulberry32,
   outcomeOf,
@@ -33,6 +35,7 @@ const portOneRequest = (token: string): VerifiableRequest => ({
   method: 'GET',
   url: '/api/transaction/x/status',
   headers: { authorization: `Bearer ${token}`, 'x-portone-client-key': CLIENT_KEY },
+  body: new Uint8Array(0),
 });
 
 /** Encoding faults are refused as malformed or as a bad signature, never accepted and never with another error. */
@@ -116,7 +119,8 @@ describe('non-canonical base64url in a validly signed token', () => {
   });
 
   it('an ES256 signature whose last character has non-zero trailing bits is refused', async () => {
-    const token = mint('ES256', ec256.privateKey, requestClaims());
+    // node:crypto signs high-S half the time; only the low-S spelling is accepted.
+    const token = lowS(mint('ES256', ec256.privateKey, requestClaims()));
     expect((await esVerifier.verify(requestWith(token))).sub).toBeDefined();
     const [header, payload, signature] = segmentsOf(token);
     await expectRejectedWithOneOf(esVerifier, requestWith(`${header}.${payload}.${withTrailingBits(signature)}`), ENCODING_CODES);
@@ -214,7 +218,7 @@ describe('signatures of the wrong length or form', () => {
     const header = b64u({ alg: 'HS512', typ: 'JWT' });
     const payload = b64u({ sub: 'M1', iat: NOW });
     const truncated = signBytes('HS512', secretWord, `${header}.${payload}`).subarray(0, 32);
-    const request = (token: string): VerifiableRequest => ({ method: 'POST', url: '/', headers: { 'merchant-token': token } });
+    const request = (token: string): VerifiableRequest => ({ method: 'POST', url: '/', headers: { 'merchant-token': token }, body: new Uint8Array(0) });
     expect((await twoCheckout.verify(request(signSegments('HS512', secretWord, header, payload)))).sub).toBe('M1');
     await expectRejected(twoCheckout, request(`${header}.${payload}.${truncated.toString('base64url')}`), 'ERR_SIGNATURE_INVALID');
   });
@@ -224,8 +228,15 @@ describe('signatures of the wrong length or form', () => {
     const payload = b64u(requestClaims());
     const der = signBytes('ES256', ec256.privateKey, `${header}.${payload}`, { der: true });
     expect(der[0]).toBe(0x30);
-    expect((await esVerifier.verify(requestWith(signSegments('ES256', ec256.privateKey, header, payload)))).sub).toBeDefined();
+    const raw = signSegments('ES256', ec256.privateKey, header, payload);
+    expect((await esVerifier.verify(requestWith(lowS(raw)))).sub).toBeDefined();
     await expectRejected(esVerifier, requestWith(`${header}.${payload}.${der.toString('base64url')}`), 'ERR_SIGNATURE_INVALID');
+  });
+
+  it('an ES256 signature with s in the high half (the valid twin (r, n - s)) is ERR_SIGNATURE_INVALID', async () => {
+    const token = mint('ES256', ec256.privateKey, requestClaims());
+    expect((await esVerifier.verify(requestWith(lowS(token)))).sub).toBeDefined();
+    await expectRejected(esVerifier, requestWith(highS(token)), 'ERR_SIGNATURE_INVALID');
   });
 
   it('an ES256 signature one byte short or long is ERR_SIGNATURE_INVALID', async () => {

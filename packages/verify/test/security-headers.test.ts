@@ -31,7 +31,7 @@ const portOneToken = (sub: string = CLIENT_KEY): string => mint('HS256', PORTONE
 const twoCheckout = twoCheckoutVerifier({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock });
 
 const withHeaders = (headers: VerifiableRequest['headers']): VerifiableRequest => ({ ...requestWith(token), headers });
-const get = (headers: VerifiableRequest['headers']): VerifiableRequest => ({ method: 'GET', url: '/api/transaction/x/status', headers });
+const get = (headers: VerifiableRequest['headers']): VerifiableRequest => ({ method: 'GET', url: '/api/transaction/x/status', headers, body: new Uint8Array(0) });
 
 describe('the Authorization header', () => {
   it.each([

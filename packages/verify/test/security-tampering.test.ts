@@ -50,10 +50,27 @@ describe('tampering with the request', () => {
   it.each([
     ['a byte appended', Buffer.from(`${BODY}\n`)],
     ['the last byte removed', Buffer.from(BODY.slice(0, -1))],
-    ['no body at all', undefined],
+    ['no bytes at all (an empty body)', Buffer.alloc(0)],
     ['the body re-serialized with spaces', Buffer.from(JSON.stringify(JSON.parse(BODY), null, 1))],
   ])('a body with %s is ERR_BODY_HASH_MISMATCH', async (_name, body) => {
     await expectRejected(verifier, requestWith(token, { body }), 'ERR_BODY_HASH_MISMATCH');
+  });
+
+  it.each([
+    ['left out', undefined],
+    ['null', null],
+    ['the body as a string', BODY],
+    ['the body as an array of bytes', [...Buffer.from(BODY)]],
+    ['an ArrayBuffer', new Uint8Array(Buffer.from(BODY)).buffer],
+  ])('a request whose body is %s is ERR_INVALID_REQUEST, even with the right bytes, before the token is judged', async (_name, body) => {
+    const request = requestWith(token);
+    if (body === undefined) delete (request as { body?: unknown }).body;
+    else (request as { body: unknown }).body = body;
+    await expectRejected(verifier, request, 'ERR_INVALID_REQUEST');
+    // Checked first: a forged token with the same malformed body is refused for the body, not the signature.
+    const forged = requestWith(mint('RS256', attacker.privateKey, requestClaims()));
+    (forged as { body: unknown }).body = body;
+    await expectRejected(verifier, forged, 'ERR_INVALID_REQUEST');
   });
 
   it.each([
@@ -144,11 +161,12 @@ describe('signature before claims: a forged token is a signature error whatever 
 
 describe('the empty-body convention', () => {
   const url = '/v1/balance';
-  const get = (tokenOf: string, body?: Uint8Array): Parameters<typeof verifier.verify>[0] => ({
+  // A bodiless request is verified with an empty body: the verifier must be given the bytes, zero of them here.
+  const get = (tokenOf: string, body: Uint8Array = new Uint8Array(0)): Parameters<typeof verifier.verify>[0] => ({
     method: 'GET',
     url,
     headers: { authorization: `Bearer ${tokenOf}` },
-    ...(body === undefined ? {} : { body }),
+    body,
   });
   const signBodiless = async (emptyBody?: string | Uint8Array): Promise<string> => {
     const options = emptyBody === undefined ? {} : { emptyBody };
@@ -156,11 +174,14 @@ describe('the empty-body convention', () => {
     return (headers['Authorization'] as string).slice('Bearer '.length);
   };
 
-  it('by default a bodiless request hashes "{}": it verifies without a body, with a zero-length body and with the bytes {}', async () => {
+  it('by default a bodiless request hashes "{}": it verifies with a zero-length body and with the bytes {}, and not without body bytes', async () => {
     const bodiless = await signBodiless();
     expect(decodePayload(bodiless).bodyHash).toBe(sha256Hex('{}'));
     expect((await verifier.verify(get(bodiless))).uri).toBe(url);
-    expect((await verifier.verify(get(bodiless, new Uint8Array(0)))).uri).toBe(url);
+    expect((await verifier.verify(get(bodiless, Buffer.alloc(0)))).uri).toBe(url);
+    const withoutBody: Partial<Parameters<typeof verifier.verify>[0]> = get(bodiless);
+    delete withoutBody.body;
+    await expectRejected(verifier, withoutBody as Parameters<typeof verifier.verify>[0], 'ERR_INVALID_REQUEST');
     expect((await verifier.verify(get(bodiless, Buffer.from('{}')))).uri).toBe(url);
     await expectRejected(verifier, get(bodiless, Buffer.from(' ')), 'ERR_BODY_HASH_MISMATCH');
   });

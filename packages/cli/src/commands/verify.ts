@@ -1,5 +1,5 @@
 import type { JwsAlgorithm } from '@signet/core';
-import { type VerifiableRequest, type Verifier, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
+import { type Explanation, type RejectHook, type VerifiableRequest, type Verifier, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
 import { type Command, Option } from 'commander';
 import { PUBLIC_KEY, SECRET, identifier, requireCredential } from '../credentials.js';
 import { CliError, VerificationFailed, isSignetError } from '../errors.js';
@@ -30,9 +30,10 @@ interface VerifyOptions {
   clockTolerance: number;
   at?: string;
   json?: boolean;
+  explain?: boolean;
 }
 
-const COMMON = ['scheme', 'token', 'requestFile', 'url', 'method', 'data', 'maxLifetime', 'clockTolerance', 'at', 'json'];
+const COMMON = ['scheme', 'token', 'requestFile', 'url', 'method', 'data', 'maxLifetime', 'clockTolerance', 'at', 'json', 'explain'];
 const ALLOWED: Record<Scheme, readonly string[]> = {
   request: [...COMMON, 'publicKeyFile', 'alg', 'emptyBody'],
   portone: [...COMMON, 'clientKey', 'issuer', 'secretFile'],
@@ -63,23 +64,30 @@ export function registerVerify(program: Command, io: Io): void {
     .addOption(new Option('--clock-tolerance <seconds>', 'how far clocks may be off (at most 600)').argParser(seconds).default(5).helpGroup(TOKEN))
     .addOption(new Option('--at <time>', 'verify as of this time (seconds since the epoch or ISO 8601), e.g. when a request was captured').helpGroup(TOKEN))
     .addOption(new Option('--json', 'print {valid, claims} or {valid, code, message} as JSON').helpGroup(OUTPUT))
+    .addOption(new Option('--explain', 'when invalid, say which check failed and what it compared (the token\'s uri next to the one received, body length and hash next to bodyHash, the clock difference)').helpGroup(OUTPUT))
     .addHelpText('after', `
 Exit codes: 0 valid, 1 invalid (the reason's code on stderr), 2 bad usage or input.
 
 Examples:
   $ signet verify --public-key-file pub.pem --token "$TOKEN" --url '/v1/payments?idempotent=1' --data @payment.json
-  $ signet verify --public-key-file pub.pem --request-file captured.http --at 2026-01-31T12:00:00Z
+  $ signet verify --public-key-file pub.pem --request-file captured.http --at 2026-01-31T12:00:00Z --explain
   $ SIGNET_SECRET_FILE=./portone.secret signet verify --scheme portone --client-key K --token "$TOKEN"`)
     .action(async (options: VerifyOptions) => {
       refuseForeignOptions(command, options.scheme, ALLOWED[options.scheme]);
-      const verifier = await verifierFor(io, options);
+      let explanation: Explanation | undefined;
+      const verifier = await verifierFor(io, options, (rejection) => (explanation = rejection.explanation));
       const request = await requestOf(io, options);
       let claims;
       try {
         claims = await verifier.verify(request);
       } catch (error) {
         if (!isSignetError(error)) throw error;
-        io.stdout(options.json === true ? json({ valid: false, code: error.code, message: error.message }) : 'invalid\n');
+        const explained = options.explain === true && explanation !== undefined ? { explanation } : {};
+        io.stdout(
+          options.json === true
+            ? json({ valid: false, code: error.code, message: error.message, ...explained })
+            : `invalid\n${explained.explanation === undefined ? '' : `${explained.explanation.hint}\n${json(explained.explanation)}`}`,
+        );
         throw new VerificationFailed(error);
       }
       io.stdout(options.json === true ? json({ valid: true, claims }) : `valid\n${json(claims)}`);
@@ -99,23 +107,25 @@ async function requestOf(io: Io, options: VerifyOptions): Promise<VerifiableRequ
   if (options.scheme === 'request' && options.url === undefined) {
     throw new CliError('ERR_USAGE', 'the request scheme binds the token to a request: give --url (and --data if it had a body)');
   }
-  const body = await readData(io, options.data);
-  const method = methodOf(options.method, body.bytes !== undefined);
+  const data = await readData(io, options.data);
+  const method = methodOf(options.method, data.bytes !== undefined);
   const url = options.url === undefined ? '/' : receivedUri(options.url);
+  const body = data.bytes ?? new Uint8Array(0);
   switch (options.scheme) {
     case 'request':
-      return { method, url, body: body.bytes, headers: { authorization: `Bearer ${token}` } };
+      return { method, url, body, headers: { authorization: `Bearer ${token}` } };
     case 'portone':
-      return { method, url, body: body.bytes, headers: { authorization: `Bearer ${token}`, 'x-portone-client-key': clientKeyOf(io, options) } };
+      return { method, url, body, headers: { authorization: `Bearer ${token}`, 'x-portone-client-key': clientKeyOf(io, options) } };
     case '2checkout':
-      return { method, url, body: body.bytes, headers: { 'merchant-token': token } };
+      return { method, url, body, headers: { 'merchant-token': token } };
   }
 }
 
-async function verifierFor(io: Io, options: VerifyOptions): Promise<Verifier> {
+async function verifierFor(io: Io, options: VerifyOptions, onReject: RejectHook): Promise<Verifier> {
   const clock = options.at === undefined ? io.now : constant(parseTime(options.at, '--at'));
   const common = {
     clock,
+    onReject,
     clockToleranceSeconds: options.clockTolerance,
     ...(options.maxLifetime === undefined ? {} : { maxLifetimeSeconds: options.maxLifetime }),
   };

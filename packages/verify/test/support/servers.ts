@@ -6,7 +6,17 @@ import { createRequire } from 'node:module';
 import express from 'express';
 import { expect } from 'vitest';
 import type { SignetErrorCode } from '@signet/core';
-import { type SignetMiddlewareOptions, type SignetRequestFields, type VerifiableRequest, type VerifiedClaims, type Verifier, signetMiddleware, withSignet } from '@signet/verify';
+import {
+  type PendingVerification,
+  type RequestHead,
+  type SignetMiddlewareOptions,
+  type SignetRequestFields,
+  type VerifiableRequest,
+  type VerifiedClaims,
+  type Verifier,
+  signetMiddleware,
+  withSignet,
+} from '@signet/verify';
 
 // Express 4 is installed under the alias `express4` and ships no types; its API used here is the one Express 5 types.
 const express4 = createRequire(import.meta.url)('express4') as typeof express;
@@ -115,17 +125,37 @@ export async function startSignetServer(kind: ServerKind, verifier: Verifier, op
   return { kind, seen, ...(await listen(listener)) };
 }
 
-/** A verifier that counts its `verify` calls, to prove that a refusal came before any cryptography. */
-export function countingVerifier(verifier: Verifier): Verifier & { readonly calls: number } {
+/**
+ * A verifier that counts what the middleware asks of it, to prove where a refusal came from: `calls` counts the
+ * verifications begun (`authenticate` or `verify`: the token's signature is checked), `completions` the bodies bound
+ * to a token (`complete`, or the body half of `verify`).
+ */
+export function countingVerifier(verifier: Verifier): Verifier & { readonly calls: number; readonly completions: number } {
   let calls = 0;
+  let completions = 0;
   return {
     headers: verifier.headers,
     verify(request: VerifiableRequest) {
       calls += 1;
+      completions += 1;
       return verifier.verify(request);
+    },
+    async authenticate(head: RequestHead): Promise<PendingVerification> {
+      calls += 1;
+      const pending = await verifier.authenticate(head);
+      return {
+        claims: pending.claims,
+        complete(body: Uint8Array) {
+          completions += 1;
+          return pending.complete(body);
+        },
+      };
     },
     get calls() {
       return calls;
+    },
+    get completions() {
+      return completions;
     },
   };
 }

@@ -75,6 +75,39 @@ export function mint(alg: SigningAlg, key: KeyObject | string | Buffer, payload:
   return signSegments(alg, key, b64u(header), b64u(payload));
 }
 
+// The group orders of P-256 and P-384 (SEC 2), kept here rather than taken from the SDK: (r, s) and (r, n - s) are
+// both valid ECDSA signatures, and the verifier accepts only the one with s <= n / 2.
+const CURVE_ORDERS: Record<string, bigint> = {
+  ES256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  ES384: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+};
+
+/** The same ES256/ES384 token with its raw r||s signature rewritten so that `s` is in the low (or high) half. */
+function withSHalf(token: string, half: 'low' | 'high'): string {
+  const [header, payload, signature] = segmentsOf(token);
+  const alg = (JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown }).alg;
+  const n = CURVE_ORDERS[String(alg)];
+  if (n === undefined) throw new Error(`not an ES256/ES384 token: ${String(alg)}`);
+  const bytes = Buffer.from(signature, 'base64url');
+  const size = bytes.length / 2;
+  const s = BigInt(`0x${bytes.subarray(size).toString('hex')}`);
+  if (s === 0n || s >= n) throw new Error('not a raw r||s signature of this curve');
+  const isLow = s <= n >> 1n;
+  if (isLow === (half === 'low')) return token;
+  const twin = Buffer.from((n - s).toString(16).padStart(size * 2, '0'), 'hex');
+  return `${header}.${payload}.${Buffer.concat([bytes.subarray(0, size), twin]).toString('base64url')}`;
+}
+
+/** An ECDSA token (jose, jsonwebtoken, node:crypto sign high-S half the time) in its low-S spelling, which verifies. */
+export function lowS(token: string): string {
+  return withSHalf(token, 'low');
+}
+
+/** The high-S twin of an ECDSA token: mathematically valid, yet refused, so a token has exactly one signature. */
+export function highS(token: string): string {
+  return withSHalf(token, 'high');
+}
+
 /** An unsigned token: `header.payload.` with an empty signature. */
 export function unsigned(header: object, payload: object): string {
   return `${b64u(header)}.${b64u(payload)}.`;
