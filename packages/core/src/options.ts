@@ -63,6 +63,7 @@ const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   secret: ['secretKey', 'secretWord', 'key'],
   key: ['privateKey', 'secretKey', 'secretWord'],
   origins: ['allowedOrigins'],
+  clocktolerance: ['clockToleranceSeconds', 'clockSkew'],
 };
 
 /**
