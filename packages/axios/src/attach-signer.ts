@@ -2,7 +2,7 @@ import axios, { type AxiosInstance, type AxiosRequestTransformer, type InternalA
 import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
 import { pinnedOrigins } from '@signet/core/internal';
-import { DEFAULT_MAX_BUFFERED_BODY_BYTES, type SignedAxiosOptions } from './options.js';
+import { DEFAULT_MAX_BUFFERED_BODY_BYTES, type SignedAxiosOptions, isAxiosInstance, isSigner, readSignedAxiosOptions } from './options.js';
 import { type SigningContext, isSigningAdapter, signingAdapter } from './signing-adapter.js';
 import { withholdAgents } from './withheld-agents.js';
 
@@ -34,13 +34,18 @@ function withSignetTransform(transforms: InternalAxiosRequestConfig['transformRe
  * detach(); // api is back to unsigned
  * ```
  */
-export function attachSigner(instance: AxiosInstance, signer: Signer, options: SignedAxiosOptions = {}): () => void {
-  if (typeof signer !== 'object' || signer === null || typeof signer.sign !== 'function') {
-    throw new SignetError('ERR_INVALID_OPTION', 'attachSigner needs a Signer (e.g. from requestSigner()).');
+export function attachSigner(instance: AxiosInstance, signer: Signer, options?: SignedAxiosOptions): () => void {
+  const usage = 'attachSigner(instance, signer, options)';
+  if (isSigner(instance) && isAxiosInstance(signer)) {
+    throw new SignetError('ERR_INVALID_OPTION', `attachSigner takes the axios instance first, then the signer: ${usage}.`);
   }
-  if (typeof instance !== 'function' || typeof instance.interceptors !== 'object' || typeof instance.defaults !== 'object') {
-    throw new SignetError('ERR_INVALID_OPTION', 'attachSigner needs an axios instance (from axios.create()).');
-  }
+  if (!isSigner(signer)) throw new SignetError('ERR_INVALID_OPTION', `attachSigner needs a Signer (e.g. from requestSigner()) as its second argument: ${usage}.`);
+  if (!isAxiosInstance(instance)) throw new SignetError('ERR_INVALID_OPTION', `attachSigner needs an axios instance (from axios.create()) as its first argument: ${usage}.`);
+  return attachChecked(instance, signer, readSignedAxiosOptions(options, 'attachSigner', 'set it on the instance (axios.create({ … })), not in attachSigner\'s options'));
+}
+
+/** @internal {@link attachSigner} once its arguments are known to be what they should be. */
+export function attachChecked(instance: AxiosInstance, signer: Signer, options: Partial<SignedAxiosOptions>): () => void {
   const { maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES, clockSkew = 'off', maxClockSkewSeconds = 600 } = options;
   if (typeof maxBufferedBodyBytes !== 'number' || !(maxBufferedBodyBytes >= 0)) {
     throw new SignetError('ERR_INVALID_OPTION', 'maxBufferedBodyBytes must be a number of bytes (0 or more, Infinity allowed).');

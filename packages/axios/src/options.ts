@@ -1,3 +1,6 @@
+import { SignetError, type Signer } from '@signet/core';
+import { optionNames, readOptions } from '@signet/core/internal';
+
 /** Options of {@link createSignedAxios} and {@link attachSigner}. */
 export interface SignedAxiosOptions {
   /**
@@ -28,3 +31,30 @@ export interface SignedAxiosOptions {
 
 /** @internal */
 export const DEFAULT_MAX_BUFFERED_BODY_BYTES = 10 * 1024 * 1024;
+
+/** @internal Every Signet option name: refused in an axios config, where axios would silently ignore it. */
+export const SIGNED_AXIOS_OPTIONS = optionNames<SignedAxiosOptions>({ maxBufferedBodyBytes: true, allowedOrigins: true, clockSkew: true, maxClockSkewSeconds: true });
+
+// axios options people put in the Signet options by mistake: said plainly rather than as an unknown option.
+const AXIOS_KEYS = ['baseURL', 'headers', 'timeout', 'adapter', 'params', 'httpAgent', 'httpsAgent', 'proxy'];
+
+/** @internal The Signet options of `fn` (`usage` shows the call), own properties only. */
+export function readSignedAxiosOptions(options: unknown, fn: string, usage: string): Partial<SignedAxiosOptions> {
+  if (options === undefined) return Object.create(null) as Partial<SignedAxiosOptions>;
+  const axiosKey = typeof options === 'object' && options !== null ? AXIOS_KEYS.find((key) => Object.hasOwn(options, key)) : undefined;
+  if (axiosKey !== undefined) {
+    throw new SignetError('ERR_INVALID_OPTION', `${axiosKey} is an axios option, not a Signet one: ${usage}.`);
+  }
+  return readOptions<SignedAxiosOptions>(options, fn, SIGNED_AXIOS_OPTIONS);
+}
+
+/** @internal Something with a `sign` function: what every Signet signer is. */
+export function isSigner(value: unknown): value is Signer {
+  return typeof value === 'object' && value !== null && typeof (value as { sign?: unknown }).sign === 'function';
+}
+
+/** @internal An axios instance: a function with interceptors and defaults. */
+export function isAxiosInstance(value: unknown): boolean {
+  const candidate = value as { interceptors?: unknown; defaults?: unknown } | null;
+  return typeof value === 'function' && typeof candidate?.interceptors === 'object' && typeof candidate.defaults === 'object';
+}

@@ -1,5 +1,6 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { SignetError } from '@signet/core';
+import { optionNames, ownValue, readOptions } from '@signet/core/internal';
 
 /** The body of 2Checkout's Signature Generation call: the merchant code and the buy-link parameters. */
 export interface TwoCheckoutSignatureRequest {
@@ -16,6 +17,8 @@ export interface TwoCheckoutSignatureOptions {
   /** Further axios request options (timeout, signal, …). @default {} */
   config?: AxiosRequestConfig;
 }
+
+const TWO_CHECKOUT_SIGNATURE_OPTIONS = optionNames<TwoCheckoutSignatureOptions>({ url: true, config: true });
 
 /**
  * Calls 2Checkout's Signature Generation API (`POST /checkout/api/encrypt/generate/signature`) through an axios
@@ -34,10 +37,12 @@ export async function generateTwoCheckoutSignature(
   request: TwoCheckoutSignatureRequest,
   options: TwoCheckoutSignatureOptions = {},
 ): Promise<{ signature: string }> {
-  if (typeof request !== 'object' || request === null || typeof request.merchant !== 'string' || request.merchant === '') {
+  const merchant = ownValue(request, 'merchant');
+  if (typeof merchant !== 'string' || merchant === '') {
     throw new SignetError('ERR_INVALID_OPTION', 'generateTwoCheckoutSignature needs the buy-link parameters with a non-empty merchant code.');
   }
-  const { url = '/checkout/api/encrypt/generate/signature', config = {} } = options;
+  const own = readOptions<TwoCheckoutSignatureOptions>(options, 'generateTwoCheckoutSignature', TWO_CHECKOUT_SIGNATURE_OPTIONS);
+  const { url = '/checkout/api/encrypt/generate/signature', config = {} } = own;
   const response = await api.post<unknown>(url, request, {
     ...config,
     headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...(config.headers as Record<string, string> | undefined) },

@@ -53,7 +53,7 @@ async function listeners(status: number, location: (api: RecordingServer, other:
 
 describe.each(schemes)('redirects with $name', (scheme) => {
   function signed(config: CreateAxiosDefaults): AxiosInstance {
-    return createSignedAxios(scheme.signer, config);
+    return createSignedAxios(scheme.signer, config as CreateAxiosDefaults & { baseURL: string });
   }
 
   it.each(REDIRECT_STATUSES)('a %s to another origin is refused with ERR_REDIRECT_REFUSED and the other host receives nothing', async (status) => {

@@ -240,7 +240,8 @@ describe.each(transports)('URLs on the wire, through $name', (transport) => {
   });
 
   function api(baseURL: string | undefined, defaults: CreateAxiosDefaults = {}, options: SignedAxiosOptions = {}) {
-    return createSignedAxios(signer, baseURL === undefined ? defaults : { baseURL, ...defaults }, options);
+    // Built at run time, so the compiler cannot see that a baseURL or allowedOrigins is always given.
+    return createSignedAxios(signer, (baseURL === undefined ? defaults : { baseURL, ...defaults }) as CreateAxiosDefaults & { baseURL: string }, options);
   }
 
   /** The one request the server received, after checking that its token verifies against exactly it. */

@@ -35,8 +35,28 @@ export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
 export const EXIT_USAGE = 2;
 
-// The libraries' messages name their options; on the command line the same setting is a flag.
-const FLAG_WORDING: ReadonlyArray<readonly [RegExp, string]> = [[/\ballowShortSecret: true\b/g, '--allow-short-secret']];
+// The libraries' messages name their options; on the command line the same setting is a flag. Option names are
+// replaced only where a message names one (at its start, or as a whole camelCase word), never inside other words.
+const FLAG_WORDING: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\ballowShortSecret: true\b/g, '--allow-short-secret'],
+  [/\bprivateKey\b/g, 'the private key (--key-file)'],
+  [/\bpublicKey\b/g, 'the public key (--public-key-file)'],
+  [/\b(secretKey|secretWord)\b/g, 'the secret (--secret-file)'],
+  [/^key (?=is |must )/, 'the secret (--secret-file) '],
+  [/\bpass its passphrase\b/g, 'give --passphrase-file'],
+  [/^passphrase\b/, '--passphrase-file'],
+  [/\bapiKeyHeader\b/g, '--api-key-header'],
+  [/\bapiKey\b/g, '--api-key'],
+  [/\bclientKey\b/g, '--client-key'],
+  [/\bmerchantCode\b/g, '--merchant-code'],
+  [/\bkeyId\b/g, '--kid'],
+  [/^issuers?\b/, '--issuer'],
+  [/^claims\b/, '--claims'],
+  [/\bemptyBody\b/g, '--empty-body'],
+  [/\bexpiresInSeconds\b/g, '--expires-in'],
+  [/\bclockToleranceSeconds\b/g, '--clock-tolerance'],
+  [/\bmaxLifetimeSeconds\b/g, '--max-lifetime'],
+];
 
 /** `signet: <message> (<code>)`, always one line. */
 export function errorLine(message: string, code: string): string {

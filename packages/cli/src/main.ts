@@ -73,6 +73,25 @@ function report(error: unknown, io: Io): number {
   return EXIT_INVALID;
 }
 
+// Flags people reach for, named after the libraries' options or other tools: the flag that does it here.
+const FLAG_HINTS: Readonly<Record<string, string>> = {
+  '--private-key': '--key-file',
+  '--private-key-file': '--key-file',
+  '--key': '--key-file',
+  '--privatekey': '--key-file',
+  '--secret': '--secret-file',
+  '--secret-key': '--secret-file',
+  '--secret-word': '--secret-file',
+  '--passphrase': '--passphrase-file',
+  '--password': '--passphrase-file',
+  '--public-key': '--public-key-file',
+  '--expires-in-seconds': '--expires-in',
+  '--algorithm': '--alg',
+  '--key-id': '--kid',
+  '--api-key-file': '--api-key',
+  '--clock-tolerance-seconds': '--clock-tolerance',
+};
+
 /**
  * Commander's message, without its "error: " prefix, on one line, and without the value of an unknown
  * `--option=value` (someone may have typed `--secret=…`).
@@ -82,7 +101,13 @@ function commanderMessage(error: CommanderError): string {
     .replace(/^error: /, '')
     .replace(/'(-[^'=\s]*)=[^']*'/g, "'$1=…'")
     .replace(/\s*\n\s*\(Did you mean (.*)\?\)/, '; did you mean $1?');
-  if (error.code === 'commander.unknownOption' && /^unknown option '--(secret|private-key|key|passphrase|password)\b/.test(message) && !message.includes('did you mean')) {
+  if (error.code !== 'commander.unknownOption') return message;
+  const flag = /^unknown option '(--[^'=]+)/.exec(message)?.[1];
+  const hint = flag === undefined ? undefined : FLAG_HINTS[flag.toLowerCase()];
+  const secretFlag = /^unknown option '--(secret|private-key|key|passphrase|password)\b/.test(message);
+  const why = secretFlag ? ' (secrets are read from files or environment variables, never from the command line)' : '';
+  if (hint !== undefined) return `${message.replace(/; did you mean .*$/, '')}; did you mean ${hint}?${why}`;
+  if (secretFlag && !message.includes('did you mean')) {
     return `${message}: secrets are read from files or environment variables, never from the command line (see --help)`;
   }
   return message;

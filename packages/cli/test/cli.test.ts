@@ -56,9 +56,9 @@ describe('help and version', () => {
 describe('usage errors', () => {
   it.each([
     ['an unknown command', ['tokn'], "signet: unknown command 'tokn'; did you mean token? (ERR_USAGE)\n"],
-    ['a secret passed as --secret', ['token', 'portone', '--client-key', 'K', '--secret', 'xyz'], "signet: unknown option '--secret': secrets are read from files or environment variables, never from the command line (see --help) (ERR_USAGE)\n"],
-    ['a secret passed as --secret=', ['token', 'portone', '--client-key', 'K', '--secret=xyz'], "signet: unknown option '--secret=…': secrets are read from files or environment variables, never from the command line (see --help) (ERR_USAGE)\n"],
-    ['a private key passed as --private-key', ['token', 'request', '--url', '/', '--private-key', 'xyz'], "signet: unknown option '--private-key': secrets are read from files or environment variables, never from the command line (see --help) (ERR_USAGE)\n"],
+    ['a secret passed as --secret', ['token', 'portone', '--client-key', 'K', '--secret', 'xyz'], "signet: unknown option '--secret'; did you mean --secret-file? (secrets are read from files or environment variables, never from the command line) (ERR_USAGE)\n"],
+    ['a secret passed as --secret=', ['token', 'portone', '--client-key', 'K', '--secret=xyz'], "signet: unknown option '--secret=…'; did you mean --secret-file? (secrets are read from files or environment variables, never from the command line) (ERR_USAGE)\n"],
+    ['a private key passed as --private-key', ['token', 'request', '--url', '/', '--private-key', 'xyz'], "signet: unknown option '--private-key'; did you mean --key-file? (secrets are read from files or environment variables, never from the command line) (ERR_USAGE)\n"],
     ['a missing secret', ['token', 'portone', '--client-key', 'K'], 'signet: the portone scheme needs the HMAC secret: give --secret-file <path>, or set SIGNET_SECRET_FILE or SIGNET_SECRET (ERR_USAGE)\n'],
     ['a missing private key', ['token', 'request', '--url', '/', '--api-key', 'a'], 'signet: the request scheme needs the private key: give --key-file <path>, or set SIGNET_PRIVATE_KEY_FILE or SIGNET_PRIVATE_KEY (ERR_USAGE)\n'],
     ['a missing API key', ['token', 'request', '--url', '/'], 'signet: the request scheme needs --api-key <value> (or SIGNET_API_KEY) (ERR_USAGE)\n'],

@@ -1,4 +1,5 @@
 import { SignetError } from './errors.js';
+import { ownValue } from './options.js';
 
 /** The current time in milliseconds since the epoch, as `Date.now` returns it. */
 export type Clock = () => number;
@@ -35,5 +36,5 @@ export function checkOffset(value: unknown, what: string, code: 'ERR_INVALID_OPT
  * @internal
  */
 export function issuedAt(clock: Clock, offsetSeconds: number, request?: { clockOffsetSeconds?: number | undefined }): number {
-  return nowSeconds(clock) + offsetSeconds + checkOffset(request?.clockOffsetSeconds, 'request.clockOffsetSeconds', 'ERR_INVALID_REQUEST');
+  return nowSeconds(clock) + offsetSeconds + checkOffset(ownValue(request, 'clockOffsetSeconds'), 'request.clockOffsetSeconds', 'ERR_INVALID_REQUEST');
 }

@@ -8,6 +8,6 @@ export { loadHmacSecret } from './keys.js';
 export { checkClock, nowSeconds } from './clock.js';
 export { sha256Hex } from './body-hash.js';
 export { isLowS, normalizeLowS } from './ecdsa.js';
-export { readOptions, unknownOption } from './options.js';
+export { optionNames, ownValue, readOptions, unknownOption } from './options.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
 export { assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';

@@ -4,7 +4,7 @@ import { type Clock, checkClock, checkOffset, issuedAt as issuedAtFor, nowSecond
 import { SignetError } from './errors.js';
 import { loadHmacSecret, loadPrivateSigningKey } from './keys.js';
 import { type OffloadMode, checkOffload } from './offload.js';
-import { checkOptionsObject } from './provider-signers.js';
+import { optionNames, readOptions } from './options.js';
 import { tokenSource } from './token-reuse.js';
 import type { SignableRequest, Signer } from './types.js';
 import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
@@ -52,6 +52,23 @@ export interface JwtSignerOptions {
   offload?: OffloadMode;
 }
 
+const JWT_SIGNER_OPTIONS = optionNames<JwtSignerOptions>({
+  algorithm: true,
+  key: true,
+  passphrase: true,
+  claims: true,
+  expiresInSeconds: true,
+  issuedAt: true,
+  header: true,
+  scheme: true,
+  keyId: true,
+  allowShortSecret: true,
+  clock: true,
+  clockOffsetSeconds: true,
+  reuseWithinSeconds: true,
+  offload: true,
+});
+
 /**
  * Bearer JWTs for your own APIs, in any of HS256/384/512, RS256/384/512, PS256, ES256/384 and EdDSA.
  *
@@ -62,9 +79,8 @@ export interface JwtSignerOptions {
  * ```
  */
 export function jwtSigner(options: JwtSignerOptions): Signer {
-  checkOptionsObject(options, 'jwtSigner', 'algorithm and key');
+  const own = readOptions<JwtSignerOptions>(options, 'jwtSigner', JWT_SIGNER_OPTIONS, 'algorithm and key');
   const {
-    algorithm,
     claims = {},
     expiresInSeconds = 300,
     issuedAt = true,
@@ -75,9 +91,10 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
     clock = Date.now,
     reuseWithinSeconds,
     offload = 'auto',
-  } = options;
+  } = own;
   checkOffload(offload);
-  const spec = algorithmSpec(algorithm);
+  const spec = algorithmSpec(own.algorithm);
+  const algorithm = own.algorithm as JwsAlgorithm;
   if (expiresInSeconds !== false) assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
   if (typeof issuedAt !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'issuedAt must be a boolean.');
   assertHeaderName(header, 'header');
@@ -91,8 +108,8 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
   }
   const key =
     spec.family === 'hmac'
-      ? loadHmacSecret(options.key, 'key', allowShortSecret ? undefined : spec.minSecretBytes)
-      : loadPrivateSigningKey(algorithm, options.key, options.passphrase);
+      ? loadHmacSecret(own.key, 'key', allowShortSecret ? undefined : spec.minSecretBytes)
+      : loadPrivateSigningKey(algorithm, own.key, own.passphrase);
   const mint = jwsMinter(algorithm, key, keyId === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: keyId }, offload);
   const lifetime = expiresInSeconds === false ? undefined : expiresInSeconds;
   const withTimes = (base: JwtClaims, iat: number): JwtClaims => {
@@ -102,7 +119,7 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
     return out;
   };
   const readClock = checkClock(clock);
-  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
+  const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   const prefix = scheme === '' ? '' : `${scheme} `;
 
   if (typeof claims === 'function') {

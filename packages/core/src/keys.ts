@@ -3,7 +3,10 @@ import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, createSe
 import { ALGORITHMS, type JwsAlgorithm, type KeyFamily } from './algorithms.js';
 import { SignetError } from './errors.js';
 
-/** A private key as users hold it: PEM text (PKCS#8 or PKCS#1, optionally encrypted), DER bytes or a `KeyObject`. */
+/**
+ * A private key as users hold it: PEM text (PKCS#8, PKCS#1 or SEC1, optionally encrypted; also on one line with
+ * literal `\n`, or indented), DER bytes, the base64 of DER bytes, or a `KeyObject`.
+ */
 export type PrivateKeyInput = string | Buffer | KeyObject;
 
 const NOT_PRIVATE_LABELS = /^(PUBLIC KEY|RSA PUBLIC KEY|CERTIFICATE|X509 CERTIFICATE|TRUSTED CERTIFICATE|CERTIFICATE REQUEST|NEW CERTIFICATE REQUEST)$/;
@@ -107,7 +110,7 @@ function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
     throw new SignetError('ERR_INVALID_OPTION', 'privateKey is empty.');
   }
 
-  const text = typeof input === 'string' ? input : input.toString('latin1');
+  const text = pemText(typeof input === 'string' ? input : input.toString('latin1'));
   const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1];
   if (label !== undefined && NOT_PRIVATE_LABELS.test(label)) {
     throw new SignetError('ERR_KEY_NOT_PRIVATE', `privateKey is a PEM "${label}"; a private key is required.`);
@@ -117,13 +120,16 @@ function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
     throw new SignetError('ERR_KEY_PASSPHRASE', 'privateKey is encrypted; pass its passphrase.');
   }
 
+  // Without a PEM label: DER bytes, or the base64 of DER as a one-line variable holds it.
+  const ders = label !== undefined ? [] : [Buffer.from(input), ...bareBase64Der(input)];
   const attempts: Array<Parameters<typeof createPrivateKey>[0]> =
     label !== undefined
-      ? [{ key: input, format: 'pem', ...(passphrase === undefined ? {} : { passphrase }) }]
-      : [
-          { key: Buffer.from(input), format: 'der', type: 'pkcs8', ...(passphrase === undefined ? {} : { passphrase }) },
-          { key: Buffer.from(input), format: 'der', type: 'pkcs1' },
-        ];
+      ? [{ key: text, format: 'pem', ...(passphrase === undefined ? {} : { passphrase }) }]
+      : ders.flatMap((der) => [
+          { key: der, format: 'der', type: 'pkcs8', ...(passphrase === undefined ? {} : { passphrase }) } as const,
+          { key: der, format: 'der', type: 'pkcs1' } as const,
+          { key: der, format: 'der', type: 'sec1' } as const,
+        ]);
   let locked = encrypted;
   for (const attempt of attempts) {
     try {
@@ -140,13 +146,44 @@ function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
       passphrase === undefined ? 'privateKey is encrypted; pass its passphrase.' : 'privateKey could not be decrypted: the passphrase is wrong.',
     );
   }
-  if (label === undefined && isPublicDer(Buffer.from(input))) {
+  if (ders.some(isPublicDer)) {
     throw new SignetError('ERR_KEY_NOT_PRIVATE', 'privateKey is a DER public key or certificate; a private key is required.');
+  }
+  if (typeof input === 'string' && looksLikePath(input)) {
+    // The path itself stays out of the message, as everything the caller passed as a key does.
+    throw new SignetError('ERR_KEY_INVALID', "privateKey looks like a file path, not a key: pass the file's contents (fs.readFileSync(path)).");
   }
   throw new SignetError(
     'ERR_KEY_INVALID',
-    'privateKey could not be parsed: expected a PEM (PKCS#8 or PKCS#1) or DER private key.',
+    'privateKey could not be parsed: expected a PEM (PKCS#8, PKCS#1 or SEC1) or DER private key, or the base64 of a DER key.',
   );
+}
+
+/**
+ * A PEM as people hold it, made whole: squeezed into one line of a .env file with its line breaks written as the
+ * two characters `\n`, or indented (a YAML block, a template literal) with spaces before each line. Text without
+ * a PEM label is returned as it is.
+ */
+function pemText(text: string): string {
+  if (!text.includes('-----BEGIN')) return text;
+  const lines = !text.includes('\n') && text.includes('\\n') ? text.replaceAll('\\r\\n', '\n').replaceAll('\\n', '\n') : text;
+  return lines
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .join('\n');
+}
+
+/** The bytes of `input` read as base64 (whitespace ignored), when it is nothing else than base64 text. */
+function bareBase64Der(input: string | Buffer): Buffer[] {
+  const compact = (typeof input === 'string' ? input : input.toString('latin1')).replace(/\s+/g, '');
+  if (compact.length < 64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return [];
+  return [Buffer.from(compact, 'base64')];
+}
+
+// A path, not a key: one short line that starts like a path or ends like a key file's name.
+function looksLikePath(input: string): boolean {
+  const value = input.trim();
+  return value.length < 1024 && !/[\r\n]/.test(value) && (/^(~|\.{1,2})?[\\/]/.test(value) || /^[A-Za-z]:[\\/]/.test(value) || /\.(pem|key|der|p8|pk8|txt)$/i.test(value));
 }
 
 function isPublicDer(der: Buffer): boolean {

@@ -21,6 +21,24 @@ export function readOptions<T extends object>(options: unknown, fn: string, know
   return out as Partial<T>;
 }
 
+/**
+ * The option names of `T`, from a record that must list every one of them and nothing else: adding an option to
+ * the interface without adding it here fails to compile, so `readOptions` can never refuse a documented option.
+ * @internal
+ */
+export function optionNames<T extends object>(names: Record<keyof T & string, true>): readonly (keyof T & string)[] {
+  return Object.keys(names) as (keyof T & string)[];
+}
+
+/**
+ * One property of `value`, only if it is its own: what a request object or a per-call init holds, never what
+ * `Object.prototype` (polluted) would lend it. `undefined` for a missing property or a non-object `value`.
+ * @internal
+ */
+export function ownValue(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
 /** @internal The error for an option `fn` does not know, with the closest known name when one is close. */
 export function unknownOption(fn: string, key: string, known: readonly string[]): SignetError {
   const shown = printable(key);
@@ -35,23 +53,43 @@ function printable(key: string): string {
   return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }
 
-/** The known name nearest to `key`: a case-only difference, a prefix/suffix relation, or a small edit distance. */
+// Names other libraries use for the same settings (jsonwebtoken, jose, axios): an edit distance cannot find these.
+const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  alg: ['algorithm'],
+  kid: ['keyId'],
+  keyid: ['keyId'],
+  iss: ['issuer'],
+  exp: ['expiresInSeconds'],
+  secret: ['secretKey', 'secretWord', 'key'],
+  key: ['privateKey', 'secretKey', 'secretWord'],
+  origins: ['allowedOrigins'],
+  clocktolerance: ['clockToleranceSeconds', 'clockSkew'],
+};
+
+/**
+ * The known name nearest to `key`: a known synonym, a case-only difference, a small edit distance, or a prefix
+ * relation (`expiresIn` for `expiresInSeconds` ranks above `clock` for `clockOffset`: an abbreviation is likelier
+ * than an added suffix).
+ */
 function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
+  const synonym = SYNONYMS[lower]?.find((name) => known.includes(name));
+  if (synonym !== undefined) return synonym;
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestScore = Infinity;
   for (const name of known) {
     const candidate = name.toLowerCase();
     if (candidate === lower) return name;
-    let distance = editDistance(lower, candidate);
-    // `nonces` for `nonce`, `clockTolerance` for `clockToleranceSeconds`: one name contains the other.
-    if (lower.length >= 4 && (candidate.startsWith(lower) || lower.startsWith(candidate))) distance = Math.min(distance, 1);
-    if (distance < bestDistance) {
-      bestDistance = distance;
+    let score = editDistance(lower, candidate);
+    const extra = Math.abs(candidate.length - lower.length) / 1000;
+    if (lower.length >= 3 && candidate.startsWith(lower)) score = Math.min(score, 1 + extra);
+    else if (lower.length >= 4 && lower.startsWith(candidate)) score = Math.min(score, 1.5 + extra);
+    if (score < bestScore) {
+      bestScore = score;
       best = name;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

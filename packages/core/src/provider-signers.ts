@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { jwsMinter } from './algorithms.js';
 import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
-import { SignetError } from './errors.js';
 import { loadHmacSecret } from './keys.js';
+import { optionNames, readOptions } from './options.js';
 import { tokenSource } from './token-reuse.js';
 import type { SignableRequest, Signer } from './types.js';
 import { assertHeaderSafeString, assertPositiveInteger } from './validate.js';
@@ -28,6 +28,16 @@ export interface PortOneSignerOptions {
   reuseWithinSeconds?: number;
 }
 
+const PORTONE_OPTIONS = optionNames<PortOneSignerOptions>({
+  clientKey: true,
+  secretKey: true,
+  expiresInSeconds: true,
+  issuer: true,
+  clock: true,
+  clockOffsetSeconds: true,
+  reuseWithinSeconds: true,
+});
+
 /**
  * PortOne's JWT authentication: HS256 `{ iss: 'PORTONE', sub: clientKey, iat, exp: iat + 100 }`, sent as
  * `Authorization: Bearer <token>` with `X-Portone-Client-Key: <clientKey>`.
@@ -39,15 +49,15 @@ export interface PortOneSignerOptions {
  * ```
  */
 export function portOneSigner(options: PortOneSignerOptions): Signer {
-  checkOptionsObject(options, 'portOneSigner', 'clientKey and secretKey');
-  const { clientKey, expiresInSeconds = 100, issuer = 'PORTONE', clock = Date.now, reuseWithinSeconds } = options;
+  const own = readOptions<PortOneSignerOptions>(options, 'portOneSigner', PORTONE_OPTIONS, 'clientKey and secretKey');
+  const { clientKey, expiresInSeconds = 100, issuer = 'PORTONE', clock = Date.now, reuseWithinSeconds } = own;
   assertHeaderSafeString(clientKey, 'clientKey');
   assertHeaderSafeString(issuer, 'issuer');
   assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
-  const mint = jwsMinter('HS256', loadHmacSecret(options.secretKey, 'secretKey'));
+  const mint = jwsMinter('HS256', loadHmacSecret(own.secretKey, 'secretKey'));
   const tokenAt = tokenSource((iat) => mint({ iss: issuer, sub: clientKey, iat, exp: iat + expiresInSeconds }), expiresInSeconds, reuseWithinSeconds);
   const readClock = checkClock(clock);
-  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
+  const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
     clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
@@ -76,6 +86,15 @@ export interface TwoCheckoutSignerOptions {
   reuseWithinSeconds?: number;
 }
 
+const TWO_CHECKOUT_OPTIONS = optionNames<TwoCheckoutSignerOptions>({
+  merchantCode: true,
+  secretWord: true,
+  expiresInSeconds: true,
+  clock: true,
+  clockOffsetSeconds: true,
+  reuseWithinSeconds: true,
+});
+
 /**
  * 2Checkout (Verifone) merchant JWT for the Signature Generation API: HS512 `{ sub: merchantCode, iat, exp }` in
  * the `merchant-token` header.
@@ -87,11 +106,11 @@ export interface TwoCheckoutSignerOptions {
  * ```
  */
 export function twoCheckoutSigner(options: TwoCheckoutSignerOptions): Signer {
-  checkOptionsObject(options, 'twoCheckoutSigner', 'merchantCode and secretWord');
-  const { merchantCode, expiresInSeconds = 1800, clock = Date.now, reuseWithinSeconds } = options;
+  const own = readOptions<TwoCheckoutSignerOptions>(options, 'twoCheckoutSigner', TWO_CHECKOUT_OPTIONS, 'merchantCode and secretWord');
+  const { merchantCode, expiresInSeconds = 1800, clock = Date.now, reuseWithinSeconds } = own;
   assertHeaderSafeString(merchantCode, 'merchantCode');
   if (expiresInSeconds !== false) assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
-  const mint = jwsMinter('HS512', loadHmacSecret(options.secretWord, 'secretWord'));
+  const mint = jwsMinter('HS512', loadHmacSecret(own.secretWord, 'secretWord'));
   const lifetime = expiresInSeconds === false ? undefined : expiresInSeconds;
   const tokenAt = tokenSource(
     (iat) => mint(lifetime === undefined ? { sub: merchantCode, iat } : { sub: merchantCode, iat, exp: iat + lifetime }),
@@ -99,18 +118,11 @@ export function twoCheckoutSigner(options: TwoCheckoutSignerOptions): Signer {
     reuseWithinSeconds,
   );
   const readClock = checkClock(clock);
-  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
+  const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
     clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
       return { 'merchant-token': await tokenAt(issuedAt(readClock, offset, request)) };
     },
   };
-}
-
-/** @internal */
-export function checkOptionsObject(options: unknown, fn: string, required: string): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new SignetError('ERR_INVALID_OPTION', `${fn} needs an options object with ${required}.`);
-  }
 }

@@ -6,6 +6,7 @@ import { checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
 import { type OffloadMode, checkOffload } from './offload.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
 import type { SignableRequest, Signer } from './types.js';
+import { optionNames, ownValue, readOptions } from './options.js';
 import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
 
 /** Options of {@link requestSigner}. */
@@ -54,6 +55,19 @@ export interface RequestSignerOptions {
   offload?: OffloadMode;
 }
 
+const REQUEST_SIGNER_OPTIONS = optionNames<RequestSignerOptions>({
+  apiKey: true,
+  privateKey: true,
+  passphrase: true,
+  expiresInSeconds: true,
+  emptyBody: true,
+  clock: true,
+  nonce: true,
+  apiKeyHeader: true,
+  clockOffsetSeconds: true,
+  offload: true,
+});
+
 /**
  * The per-request RS256 scheme: every request carries a fresh JWT
  * `{ uri, iat, exp: iat + 55, sub: apiKey, bodyHash }` in `Authorization: Bearer …`, where `uri` is the path +
@@ -69,11 +83,9 @@ export interface RequestSignerOptions {
  * ```
  */
 export function requestSigner(options: RequestSignerOptions): Signer {
-  if (typeof options !== 'object' || options === null) {
-    throw new SignetError('ERR_INVALID_OPTION', 'requestSigner needs an options object with apiKey and privateKey.');
-  }
-  const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader, offload = 'auto', bindMethod = false } = options;
-  const offset = checkOffset(options.clockOffsetSeconds, 'clockOffsetSeconds');
+  const own = readOptions<RequestSignerOptions>(options, 'requestSigner', REQUEST_SIGNER_OPTIONS, 'apiKey and privateKey');
+  const { apiKey, expiresInSeconds = 55, emptyBody = '{}', clock = Date.now, nonce = false, apiKeyHeader, offload = 'auto', bindMethod = false } = own;
+  const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   assertHeaderSafeString(apiKey, 'apiKey');
   assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
   if (typeof emptyBody !== 'string' && !(emptyBody instanceof Uint8Array)) {
@@ -86,7 +98,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   if (typeof bindMethod !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'bindMethod must be true or false.');
   if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
   checkOffload(offload);
-  const mint = jwsMinter('RS256', loadRsaPrivateKey(options.privateKey, options.passphrase), undefined, offload);
+  const mint = jwsMinter('RS256', loadRsaPrivateKey(own.privateKey, own.passphrase), undefined, offload);
   const emptyBodyHash = sha256Hex(emptyBody);
   const makeNonce = nonce === true ? randomUUID : nonce === false ? undefined : nonce;
 
@@ -117,7 +129,8 @@ function checkRequest(request: SignableRequest): { method: string; url: string; 
   if (typeof request !== 'object' || request === null) {
     throw new SignetError('ERR_INVALID_REQUEST', 'sign() needs a request { method, url, body? }.');
   }
-  const { method, url, body } = request;
+  // Own properties only: a polluted Object.prototype.body must not be hashed for a request that has none.
+  const [method, url, body] = [ownValue(request, 'method'), ownValue(request, 'url'), ownValue(request, 'body')];
   if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
     throw new SignetError('ERR_INVALID_REQUEST', 'request.method must be an HTTP method name such as "POST".');
   }
@@ -130,5 +143,5 @@ function checkRequest(request: SignableRequest): { method: string; url: string; 
   if (body !== undefined && !(body instanceof Uint8Array)) {
     throw new SignetError('ERR_INVALID_REQUEST', 'request.body must be a Uint8Array (the exact bytes sent) or undefined.');
   }
-  return { method, url, body };
+  return { method, url, body: body as Uint8Array | undefined };
 }

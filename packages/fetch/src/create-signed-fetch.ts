@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
-import { assertOriginAllowed, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from '@signet/core/internal';
+import { assertOriginAllowed, checkSignedHeaders, collectWebStream, optionNames, pinnedOrigins, readOptions, refusedRedirect } from '@signet/core/internal';
 
 /** The fetch function signature, global or from undici. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -28,6 +28,18 @@ export interface SignedFetchOptions {
 }
 
 /**
+ * Where credentials may go, which {@link createSignedFetch} must know: an absolute `baseURL`, or `allowedOrigins`
+ * (then every request URL is absolute), or both.
+ */
+export type SignedFetchTarget = { baseURL: string } | { allowedOrigins: readonly string[] };
+
+/** The function {@link createSignedFetch} returns: fetch's signature, with plain objects and arrays sent as JSON. */
+export type SignedFetch = (input: string | URL | Request, init?: SignedRequestInit) => Promise<Response>;
+
+const SIGNED_FETCH_OPTIONS = optionNames<SignedFetchOptions>({ baseURL: true, fetch: true, allowedOrigins: true, maxBufferedBodyBytes: true });
+const USAGE = "createSignedFetch(signer, { baseURL: 'https://api.example.com/v1' })";
+
+/**
  * A function with fetch's signature that signs every request over the exact bytes and path + query it sends: the
  * body is serialized once by the platform (FormData with its boundary, URLSearchParams, Blob, streams buffered up
  * to a limit), hashed, and those very bytes are sent. Credentials go only to the pinned origins, and redirects are
@@ -40,30 +52,35 @@ export interface SignedFetchOptions {
  * const response = await signedFetch('/payments?dryRun=1', { method: 'POST', body: { amount: 1250 } });
  * ```
  */
-export function createSignedFetch(signer: Signer, options: SignedFetchOptions = {}): (input: string | URL | Request, init?: SignedRequestInit) => Promise<Response> {
-  if (typeof signer?.sign !== 'function') throw new SignetError('ERR_INVALID_OPTION', 'createSignedFetch needs a Signer (e.g. from requestSigner()).');
-  if (typeof options !== 'object' || options === null) throw new SignetError('ERR_INVALID_OPTION', 'createSignedFetch options must be an object.');
-  const { baseURL, fetch: send = globalThis.fetch, maxBufferedBodyBytes = 10 * 1024 * 1024 } = options;
+export function createSignedFetch(signer: Signer, options: SignedFetchOptions & SignedFetchTarget): SignedFetch {
+  if (!isSigner(signer)) {
+    const swapped = isSigner(options);
+    throw new SignetError('ERR_INVALID_OPTION', `createSignedFetch ${swapped ? 'takes the signer first, then the options' : 'needs a Signer (e.g. from requestSigner()) as its first argument'}: ${USAGE}.`);
+  }
+  const own = readOptions<SignedFetchOptions>(options, 'createSignedFetch', SIGNED_FETCH_OPTIONS, 'a baseURL or allowedOrigins');
+  const { baseURL, fetch: send = globalThis.fetch, maxBufferedBodyBytes = 10 * 1024 * 1024 } = own;
   if (typeof send !== 'function') throw new SignetError('ERR_INVALID_OPTION', 'fetch must be a function with the fetch signature.');
   if (typeof maxBufferedBodyBytes !== 'number' || !(maxBufferedBodyBytes >= 0)) {
     throw new SignetError('ERR_INVALID_OPTION', 'maxBufferedBodyBytes must be a number of bytes (0 or more, Infinity allowed).');
   }
   if (baseURL !== undefined && !/^https?:\/\//i.test(String(baseURL))) throw new SignetError('ERR_INVALID_OPTION', 'baseURL must be an absolute http(s) URL.');
-  const allowed = pinnedOrigins(baseURL, options.allowedOrigins);
+  const allowed = pinnedOrigins(baseURL, own.allowedOrigins);
 
-  return async (input, init = {}) => {
+  return async (input, givenInit = {}) => {
+    // The init's own properties only, and no prototype for the platform to read a polluted redirect or body from.
+    const init = ownInit(givenInit);
     const url = resolveUrl(input, baseURL);
     assertOriginAllowed(url, allowed);
     // The platform's own Request serializes the body once (FormData boundary, URLSearchParams, Blob type) and fixes
     // the headers that describe it; its bytes are what is hashed and what is sent.
     const { body: rawBody, ...rest } = init;
     const json = isPlainJson(rawBody);
-    const request = new Request(url, {
+    const request = new Request(url, ownInit({
       ...(input instanceof Request ? requestInit(input) : {}),
       ...rest,
       ...(rawBody === undefined ? {} : { body: json ? JSON.stringify(rawBody) : (rawBody as BodyInit | null) }),
       ...(rawBody !== undefined && rawBody !== null ? { duplex: 'half' } : {}),
-    } as RequestInit);
+    }) as RequestInit);
     // A string body gets text/plain from the platform; an object sent as JSON is application/json unless you said otherwise.
     if (json && !new Headers(rest.headers).has('content-type')) request.headers.set('content-type', 'application/json');
     // A stream (given as the body or inside a Request) is buffered up to the limit; a body already in memory is not limited.
@@ -75,14 +92,14 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions = 
     const headers = new Headers(request.headers);
     for (const [name, value] of Object.entries(signed)) headers.set(name, value);
     const wantsRedirects = (init.redirect ?? (input instanceof Request ? input.redirect : undefined)) === 'manual';
-    const response = await send(url.href, {
+    const response = await send(url.href, ownInit<RequestInit>({
       method: request.method,
       headers,
       signal: request.signal,
       redirect: 'manual',
       // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
       ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
-    });
+    }));
     const redirect = wantsRedirects ? undefined : refusedRedirect(response.status, response.headers.get('location') ?? undefined);
     if (redirect) {
       await response.body?.cancel().catch(() => undefined);
@@ -90,6 +107,16 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions = 
     }
     return response;
   };
+}
+
+function isSigner(value: unknown): value is Signer {
+  return typeof (value as { sign?: unknown } | null | undefined)?.sign === 'function';
+}
+
+/** A copy of an init's own enumerable properties on a null prototype: fetch reads inherited ones too. */
+function ownInit<T extends object>(init: T): T {
+  if (typeof init !== 'object' || init === null) throw new SignetError('ERR_INVALID_REQUEST', 'The fetch init must be an object.');
+  return Object.assign(Object.create(null) as T, init);
 }
 
 function resolveUrl(input: string | URL | Request, baseURL: string | undefined): URL {

@@ -110,7 +110,9 @@ describe('origin pinning', () => {
     }
 
     it('throws ERR_INVALID_OPTION without a baseURL and without allowedOrigins', () => {
+      // @ts-expect-error the signature requires a baseURL or allowedOrigins
       expect(thrown(() => createSignedFetch(signer))).toMatchObject({ name: 'SignetError', code: 'ERR_INVALID_OPTION' });
+      // @ts-expect-error the signature requires a baseURL or allowedOrigins
       expect(thrown(() => createSignedFetch(signer, {}))).toBeInstanceOf(SignetError);
     });
 
