@@ -66,6 +66,7 @@ const REQUEST_SIGNER_OPTIONS = optionNames<RequestSignerOptions>({
   apiKeyHeader: true,
   clockOffsetSeconds: true,
   offload: true,
+  bindMethod: true,
 });
 
 /**
