@@ -39,6 +39,11 @@ function pairOf(keys: KeyObject | { privateKey: KeyObject; publicKey: KeyObject 
   return 'privateKey' in keys ? { sign: keys.privateKey, verify: keys.publicKey } : { sign: keys, verify: keys };
 }
 
+function restrictedPssPair(modulusLength: number, hash: string, saltLength: number): { privateKey: KeyObject; publicKey: KeyObject } {
+  // @types/node types saltLength as a string; Node takes (and needs) a number.
+  return generateKeyPairSync('rsa-pss', { modulusLength, hashAlgorithm: hash, mgf1HashAlgorithm: hash, saltLength: saltLength as unknown as string });
+}
+
 /** A key of each `asymmetricKeyType` the registry lists (HMAC: a secret of the digest's size). */
 function registryKeys(alg: JwsAlgorithm): Array<{ sign: KeyObject; verify: KeyObject }> {
   const spec = ALGORITHMS[alg];
@@ -47,11 +52,7 @@ function registryKeys(alg: JwsAlgorithm): Array<{ sign: KeyObject; verify: KeyOb
     if (type === 'ec') return pairOf(generateKeyPairSync('ec', { namedCurve: spec.curve as string }));
     if (type === 'rsa') return pairOf(generateKeyPairSync('rsa', { modulusLength: spec.minRsaBits as number }));
     // jsonwebtoken wants an RSA-PSS key restricted to the algorithm's parameters: the registry's digest and salt.
-    if (type === 'rsa-pss') {
-      const hash = spec.hash as string;
-      const params = { modulusLength: spec.minRsaBits as number, hashAlgorithm: hash, mgf1HashAlgorithm: hash, saltLength: spec.pssSaltLength as number };
-      return pairOf(generateKeyPairSync('rsa-pss', params));
-    }
+    if (type === 'rsa-pss') return pairOf(restrictedPssPair(spec.minRsaBits as number, spec.hash as string, spec.pssSaltLength as number));
     if (type === 'ed25519') return pairOf(generateKeyPairSync('ed25519'));
     if (type === 'ed448') return pairOf(generateKeyPairSync('ed448'));
     throw new Error(`no generator for key type ${type}`);
@@ -134,7 +135,7 @@ describe('keyFits, the one check signing and verifying share', () => {
   });
 
   it('refuses, on both sides, an RSA-PSS key restricted to a digest PS256 does not use', () => {
-    const restricted = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha512', mgf1HashAlgorithm: 'sha512', saltLength: 64 });
+    const restricted = restrictedPssPair(2048, 'sha512', 64);
     expect(keyFits(restricted.privateKey, 'PS256', 'sign')).toBe(false);
     expect(keyFits(restricted.publicKey, 'PS256', 'verify')).toBe(false);
   });
