@@ -3,7 +3,9 @@
  * @internal
  * @packageDocumentation
  */
-export { ALGORITHMS, algorithmSpec, base64url, type AlgorithmSpec, type KeyFamily } from './algorithms.js';
+export { ALGORITHMS, algorithmSpec, type AlgorithmSpec, type KeyFamily } from './algorithm-registry.js';
+export { base64url } from './jws-minter.js';
+export { keyFits, keyMisfit, type KeyMisfit } from './key-fit.js';
 export { loadHmacSecret } from './keys.js';
 export { checkClock, nowSeconds } from './clock.js';
 export { sha256Hex } from './body-hash.js';

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { type JwsAlgorithm, algorithmSpec, jwsMinter } from './algorithms.js';
+import { type JwsAlgorithm, algorithmSpec } from './algorithm-registry.js';
+import { jwsMinter } from './jws-minter.js';
 import { type Clock, checkClock, checkOffset, issuedAt as issuedAtFor, nowSeconds } from './clock.js';
 import { SignetError } from './errors.js';
 import { loadHmacSecret, loadPrivateSigningKey } from './keys.js';

@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
-import { ALGORITHMS, type JwsAlgorithm, type KeyFamily } from './algorithms.js';
+import { ALGORITHMS, type JwsAlgorithm } from './algorithm-registry.js';
 import { SignetError } from './errors.js';
+import { keyMisfit } from './key-fit.js';
 
 /**
  * A private key as users hold it: PEM text (PKCS#8, PKCS#1 or SEC1, optionally encrypted; also on one line with
@@ -20,41 +21,16 @@ export function loadRsaPrivateKey(input: unknown, passphrase: unknown): KeyObjec
   return loadPrivateSigningKey('RS256', input, passphrase);
 }
 
-const FAMILY_TYPES: Record<Exclude<KeyFamily, 'hmac'>, readonly string[]> = {
-  rsa: ['rsa'],
-  'rsa-pss': ['rsa', 'rsa-pss'],
-  ec: ['ec'],
-  eddsa: ['ed25519', 'ed448'],
-};
-
 /**
- * Parses a private key once for an asymmetric algorithm and checks that it fits: the key type of the algorithm's
- * family, RSA of at least 2048 bits, the curve that ES256/ES384 name.
+ * Parses a private key once for an asymmetric algorithm and checks that it fits (see `keyMisfit`): the key type of
+ * the algorithm's family, RSA of at least 2048 bits, RSA-PSS restrictions PS256 can use, the curve ES256/ES384 name.
  * @internal
  */
 export function loadPrivateSigningKey(algorithm: JwsAlgorithm, input: unknown, passphrase: unknown): KeyObject {
-  const spec = ALGORITHMS[algorithm];
-  if (spec.family === 'hmac') throw new SignetError('ERR_INVALID_OPTION', `${algorithm} takes a shared secret, not a private key.`);
+  if (ALGORITHMS[algorithm].family === 'hmac') throw new SignetError('ERR_INVALID_OPTION', `${algorithm} takes a shared secret, not a private key.`);
   const key = toPrivateKeyObject(input, passphrase);
-  const type = key.asymmetricKeyType ?? 'unknown';
-  if (!FAMILY_TYPES[spec.family].includes(type)) {
-    throw new SignetError('ERR_KEY_TYPE', `privateKey is an ${type} key; ${algorithm} needs ${FAMILY_TYPES[spec.family].join(' or ')}.`);
-  }
-  if (spec.family === 'rsa' || spec.family === 'rsa-pss') {
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) throw new SignetError('ERR_KEY_TOO_SMALL', `privateKey is a ${bits}-bit RSA key; at least 2048 bits are required.`);
-  }
-  if (type === 'rsa-pss') {
-    // An RSA-PSS key may be restricted to other digests or a longer salt; PS256 signs SHA-256 with a 32-byte salt.
-    const { hashAlgorithm, mgf1HashAlgorithm, saltLength } = key.asymmetricKeyDetails ?? {};
-    const digestBytes = spec.hash === 'sha512' ? 64 : spec.hash === 'sha384' ? 48 : 32;
-    if ((hashAlgorithm !== undefined && hashAlgorithm !== spec.hash) || (mgf1HashAlgorithm !== undefined && mgf1HashAlgorithm !== spec.hash) || (saltLength !== undefined && saltLength > digestBytes)) {
-      throw new SignetError('ERR_KEY_TYPE', `privateKey is an RSA-PSS key restricted to parameters ${algorithm} cannot use (${spec.hash}, salt ${digestBytes} bytes).`);
-    }
-  }
-  if (spec.curve !== undefined && key.asymmetricKeyDetails?.namedCurve !== spec.curve) {
-    throw new SignetError('ERR_KEY_TYPE', `privateKey is on curve ${key.asymmetricKeyDetails?.namedCurve ?? 'unknown'}; ${algorithm} needs ${spec.curve}.`);
-  }
+  const misfit = keyMisfit(key, algorithm, 'sign');
+  if (misfit !== undefined) throw new SignetError(misfit.code, `privateKey ${misfit.problem}.`);
   return key;
 }
 

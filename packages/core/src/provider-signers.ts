@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { jwsMinter } from './algorithms.js';
+import { jwsMinter } from './jws-minter.js';
 import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
 import { loadHmacSecret } from './keys.js';
 import { optionNames, readOptions } from './options.js';

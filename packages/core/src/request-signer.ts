@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashBody, sha256Hex } from './body-hash.js';
 import { SignetError } from './errors.js';
-import { jwsMinter } from './algorithms.js';
+import { jwsMinter } from './jws-minter.js';
 import { checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
 import { type OffloadMode, checkOffload } from './offload.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';

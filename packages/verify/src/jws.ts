@@ -1,13 +1,11 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, constants, createHmac, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 import { type JwsAlgorithm, SignetError, decodeJwt } from '@signet/core';
-import { ALGORITHMS, isLowS } from '@signet/core/internal';
+import { ALGORITHMS, isLowS, keyFits } from '@signet/core/internal';
 
 /** Tokens longer than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const EC_SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96 };
-const DIGEST_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
 
 export interface VerifiedJws {
   header: Record<string, unknown>;
@@ -41,7 +39,7 @@ export async function verifyJws(
     throw new SignetError('ERR_TOKEN_CRIT', 'The token names critical header extensions ("crit"), which are not supported.');
   }
   const key = await resolveKey(header, payload);
-  if (!keyFits(key, alg as JwsAlgorithm)) {
+  if (!keyFits(key, alg as JwsAlgorithm, 'verify')) {
     throw new SignetError('ERR_ALGORITHM_NOT_ALLOWED', `The token's algorithm ${alg} does not fit the verification key.`);
   }
   const signatureBytes = SEGMENT.test(signature) ? Buffer.from(signature, 'base64url') : undefined;
@@ -50,25 +48,6 @@ export async function verifyJws(
     throw new SignetError('ERR_SIGNATURE_INVALID', 'The token\'s signature does not verify.');
   }
   return { header, payload };
-}
-
-/** @internal Whether `key` can verify `alg`: its type, size and curve. */
-export function keyFits(key: KeyObject, alg: JwsAlgorithm): boolean {
-  const spec = ALGORITHMS[alg];
-  if (spec.family === 'hmac') return key.type === 'secret';
-  if (key.type !== 'public') return false;
-  const type = key.asymmetricKeyType;
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (spec.family) {
-    case 'rsa':
-      return type === 'rsa' && (details.modulusLength ?? 0) >= 2048;
-    case 'rsa-pss':
-      return (type === 'rsa' || type === 'rsa-pss') && (details.modulusLength ?? 0) >= 2048;
-    case 'ec':
-      return type === 'ec' && details.namedCurve === spec.curve;
-    case 'eddsa':
-      return type === 'ed25519' || type === 'ed448';
-  }
 }
 
 function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer): boolean {
@@ -83,14 +62,13 @@ function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string,
     if (spec.family === 'ec') {
       // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
       return (
-        signature.length === EC_SIGNATURE_BYTES[alg] &&
-        isLowS(signature, spec.curve as string) &&
+        signature.length === spec.signatureBytes &&
+        isLowS(signature, spec.curveOrder as bigint) &&
         cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
       );
     }
     if (spec.family === 'rsa-pss') {
-      const saltLength = DIGEST_BYTES[spec.hash as keyof typeof DIGEST_BYTES];
-      return cryptoVerify(spec.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
+      return cryptoVerify(spec.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pssSaltLength as number }, signature);
     }
     return cryptoVerify(spec.hash, data, key, signature);
   } catch {

@@ -1,12 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, createHash, timingSafeEqual } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { ALGORITHMS, assertHeaderName, readOptions, sha256Hex } from '@signet/core/internal';
+import { ALGORITHMS, assertHeaderName, keyMisfit, readOptions, sha256Hex } from '@signet/core/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
 import { COMMON_OPTIONS, checkMaxLifetime, commonSettings } from './common.js';
 import { decoyKey } from './decoy.js';
 import { recordDecoded } from './explain.js';
-import { keyFits, verifyJws } from './jws.js';
+import { verifyJws } from './jws.js';
 import { type PublicKeyInput, loadPublicKey } from './keys.js';
 import type { CommonVerifierOptions } from './options.js';
 import { claimOnce, replayIdentity } from './replay-claim.js';
@@ -157,13 +157,12 @@ function allowList(algorithms: unknown): ReadonlySet<JwsAlgorithm> {
 
 /** A fixed key that could never verify is a configuration error: say so now, not at the first request. */
 function checkFixedKey(key: KeyObject, allowed: ReadonlySet<JwsAlgorithm>): void {
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && bits !== undefined && bits < 2048) {
-    throw new SignetError('ERR_KEY_TOO_SMALL', `publicKey is a ${bits}-bit RSA key; at least 2048 bits are required.`);
-  }
-  if (![...allowed].some((alg) => keyFits(key, alg))) {
-    throw new SignetError('ERR_KEY_TYPE', `publicKey is an ${key.asymmetricKeyType ?? 'unknown'} key, which none of the allowed algorithms (${[...allowed].join(', ')}) uses.`);
-  }
+  const misfits = [...allowed].map((alg) => keyMisfit(key, alg, 'verify'));
+  if (misfits.includes(undefined)) return;
+  // A too-small RSA key is named as such: the fix is a bigger key, not another algorithm.
+  const tooSmall = misfits.find((misfit) => misfit?.code === 'ERR_KEY_TOO_SMALL');
+  if (tooSmall !== undefined) throw new SignetError(tooSmall.code, `publicKey ${tooSmall.problem}.`);
+  throw new SignetError('ERR_KEY_TYPE', `publicKey is an ${key.asymmetricKeyType ?? 'unknown'} key, which none of the allowed algorithms (${[...allowed].join(', ')}) uses.`);
 }
 
 const CACHE_LIMIT = 1024;

@@ -1,4 +1,4 @@
-import type { JwsAlgorithm, JwtClaims } from '@signet/core';
+import { JWS_ALGORITHMS, type JwsAlgorithm, type JwtClaims } from '@signet/core';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { type Io, MAX_BODY_BYTES, readBounded } from '../io.js';
@@ -15,8 +15,6 @@ import {
   tokenOf,
   twoCheckoutSchemeSigner,
 } from '../signers.js';
-
-const ALGORITHMS: readonly JwsAlgorithm[] = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 interface Json {
   json?: boolean;
@@ -90,7 +88,7 @@ Examples:
   token
     .command('jwt')
     .description('mint a bearer JWT for your own APIs, with your claims')
-    .addOption(new Option('--alg <alg>', 'the signing algorithm; HS* take a secret, the others a private key').choices(ALGORITHMS).makeOptionMandatory().helpGroup(TOKEN))
+    .addOption(new Option('--alg <alg>', 'the signing algorithm; HS* take a secret, the others a private key').choices(JWS_ALGORITHMS).makeOptionMandatory().helpGroup(TOKEN))
     .addOption(new Option('--claims <json>', 'the claims: a JSON object, @file holding one, or - for stdin').default('{}').helpGroup(TOKEN))
     .addOption(expiresInOption('300'))
     .addOption(new Option('--no-exp', 'leave exp out').helpGroup(TOKEN))
