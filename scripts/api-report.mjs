@@ -1,0 +1,48 @@
+// Writes (or, with --check, checks) the API report of each library's public surface, packages/<name>/api/<name>.api.md,
+// from its built dist/index.d.ts, so that a change to the public API shows in review. Run `pnpm build` first.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packages = ['core', 'axios', 'fetch', 'verify'];
+const check = process.argv.includes('--check');
+const temp = mkdtempSync(join(tmpdir(), 'signet-api-'));
+
+let failed = [];
+try {
+  for (const name of packages) {
+    const projectFolder = join(root, 'packages', name);
+    if (!check) mkdirSync(join(projectFolder, 'api'), { recursive: true });
+    const config = ExtractorConfig.prepare({
+      packageJsonFullPath: join(projectFolder, 'package.json'),
+      configObjectFullPath: undefined,
+      configObject: {
+        projectFolder,
+        mainEntryPointFilePath: '<projectFolder>/dist/index.d.ts',
+        // Only the entry point and what it imports: the base options without a project's file list.
+        compiler: { overrideTsconfig: { extends: join(root, 'tsconfig.base.json'), files: [] } },
+        apiReport: { enabled: true, reportFileName: `${name}.api.md`, reportFolder: '<projectFolder>/api/', reportTempFolder: join(temp, name) },
+        docModel: { enabled: false },
+        dtsRollup: { enabled: false },
+        tsdocMetadata: { enabled: false },
+        messages: {
+          // Signet has one release level (public): release tags would be noise on every export.
+          extractorMessageReporting: { 'ae-missing-release-tag': { logLevel: ExtractorLogLevel.None } },
+          tsdocMessageReporting: { default: { logLevel: ExtractorLogLevel.None } },
+        },
+      },
+    });
+    // localBuild: true rewrites the checked-in report; false (--check) fails when it differs from the build.
+    const result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false });
+    if (!result.succeeded) failed.push(name);
+  }
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+}
+if (failed.length > 0) {
+  console.error(`API report ${check ? 'out of date' : 'failed'} for: ${failed.join(', ')}${check ? '. Run `pnpm api` and commit packages/*/api/*.api.md.' : ''}`);
+  process.exit(1);
+}
