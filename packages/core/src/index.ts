@@ -14,3 +14,4 @@ export type { Clock } from './clock.js';
 export type { OffloadMode } from './offload.js';
 export type { SignableRequest, Signer } from './types.js';
 export type { PrivateKeyInput } from './keys.js';
+export type { SigningKey } from './signing-key.js';
