@@ -67,6 +67,8 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
         url: wire.uri,
         body: body.bytes,
         ...(offsetSeconds === 0 ? {} : { clockOffsetSeconds: offsetSeconds }),
+        // Cancels a signature by a key held outside the process (HSM, KMS) when the request is aborted.
+        ...(config.signal instanceof AbortSignal ? { signal: config.signal } : {}),
       });
       checkSignedHeaders(signed);
       const redaction = redactionOf(signed);

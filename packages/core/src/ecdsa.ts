@@ -1,4 +1,5 @@
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
+import { SignetError } from './errors.js';
 
 function toBigInt(bytes: Uint8Array): bigint {
   let value = 0n;
@@ -26,4 +27,43 @@ export function normalizeLowS(signature: Buffer, order: bigint): Buffer {
     s >>= 8n;
   }
   return signature;
+}
+
+/**
+ * Converts a DER `SEQUENCE { INTEGER r, INTEGER s }` (what KMS and many HSMs return) to IEEE P1363 `r || s` of
+ * `size` bytes. Anything that is not exactly that structure, or whose integers do not fit, is refused.
+ * @internal
+ */
+export function derToP1363(der: Uint8Array, size: number): Buffer {
+  const half = size / 2;
+  const fail = (): never => {
+    throw new SignetError('ERR_SIGNING_FAILED', `The SigningKey returned an ECDSA signature that is neither ${size} raw bytes nor DER.`);
+  };
+  let at = 0;
+  const readLength = (): number => {
+    const first = der[at++] ?? fail();
+    if (first < 0x80) return first;
+    if (first !== 0x81) return fail();
+    const length = der[at++] ?? fail();
+    return length < 0x80 ? fail() : length;
+  };
+  if (der[at++] !== 0x30) fail();
+  if (readLength() !== der.length - at) fail();
+  const out = Buffer.alloc(size);
+  for (const offset of [0, half]) {
+    if (der[at++] !== 0x02) fail();
+    const length = readLength();
+    let value = der.subarray(at, at + length);
+    at += length;
+    if (value.length !== length || length === 0 || ((value[0] as number) & 0x80) !== 0) fail();
+    // DER adds one zero byte to keep a high bit positive; beyond that, a leading zero is not minimal.
+    if (value[0] === 0 && value.length > 1) {
+      if (((value[1] as number) & 0x80) === 0) fail();
+      value = value.subarray(1);
+    }
+    if (value.length > half) fail();
+    out.set(value, offset + half - value.length);
+  }
+  if (at !== der.length) fail();
+  return out;
 }

@@ -84,7 +84,9 @@ export type SignetErrorCode =
 
 /**
  * The one error type Signet throws. Its message says what was wrong and what to do; it never contains a secret,
- * a token or key material, and neither does anything reachable from it (there is no `cause` carrying user input).
+ * a token or key material, and neither does anything reachable from it. Its `cause` is set only when a key held
+ * outside the process (a `SigningKey`) failed: then it is a copy of the backend's error reduced to its name,
+ * message and code, so nothing the backend attached (its request, credentials) is kept.
  *
  * @example
  * ```ts
@@ -99,8 +101,8 @@ export class SignetError extends Error {
   override readonly name = 'SignetError';
   readonly code: SignetErrorCode;
 
-  constructor(code: SignetErrorCode, message: string) {
-    super(message);
+  constructor(code: SignetErrorCode, message: string, options?: { cause?: Error }) {
+    super(message, options);
     this.code = code;
   }
 

@@ -4,6 +4,8 @@ import { ALGORITHMS, type JwsAlgorithm } from './algorithm-registry.js';
 import { normalizeLowS } from './ecdsa.js';
 import { SignetError } from './errors.js';
 import { type OffloadMode, signData } from './offload.js';
+import { DEFAULT_REMOTE_LIMITS, type RemoteLimits, isSigningKey, remoteSigner } from './remote-key.js';
+import type { SigningKey } from './signing-key.js';
 
 /** @internal base64url without padding (RFC 7515 §2). */
 export function base64url(input: string | Uint8Array): string {
@@ -14,18 +16,28 @@ export function base64url(input: string | Uint8Array): string {
  * Mints compact JWS tokens for one protected header and one key that were checked beforehand. The header is
  * encoded once. HMAC is computed inline (it costs less than a thread hop); asymmetric signatures go through
  * `signData`, which puts them on libuv's thread pool whenever signatures overlap (see {@link OffloadMode}). This
- * is the one signing path of every algorithm family: sync and async share every input.
+ * is the one signing path of every algorithm family: sync and async share every input. A {@link SigningKey} (a key
+ * held outside the process) signs through `remoteSigner`, within `limits`, and may be cancelled with `signal`.
  * @internal
  */
 export function jwsMinter(
   algorithm: JwsAlgorithm,
-  key: KeyObject,
+  key: KeyObject | SigningKey,
   header: object = { alg: algorithm, typ: 'JWT' },
   offload: OffloadMode = 'auto',
-): (claims: object) => Promise<string> {
+  limits: RemoteLimits = DEFAULT_REMOTE_LIMITS,
+): (claims: object, signal?: AbortSignal) => Promise<string> {
   const spec = ALGORITHMS[algorithm];
   const encodedHeader = base64url(JSON.stringify(header));
   const signingInputOf = (claims: object): string => `${encodedHeader}.${base64url(JSON.stringify(claims))}`;
+
+  if (isSigningKey(key)) {
+    const sign = remoteSigner(key, limits);
+    return async (claims, signal) => {
+      const signingInput = signingInputOf(claims);
+      return `${signingInput}.${(await sign(Buffer.from(signingInput, 'latin1'), signal)).toString('base64url')}`;
+    };
+  }
 
   if (spec.family === 'hmac') {
     const hash = spec.hash as string;

@@ -4,6 +4,8 @@ import { jwsMinter } from './jws-minter.js';
 import { type Clock, checkClock, checkOffset, issuedAt as issuedAtFor, nowSeconds } from './clock.js';
 import { SignetError } from './errors.js';
 import { loadHmacSecret, loadPrivateSigningKey } from './keys.js';
+import { type RemoteKeyOptions, checkSigningKey, isSigningKey, remoteLimits } from './remote-key.js';
+import type { SigningKey } from './signing-key.js';
 import { type OffloadMode, checkOffload } from './offload.js';
 import { optionNames, readOptions } from './options.js';
 import { tokenSource } from './token-reuse.js';
@@ -14,15 +16,16 @@ import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from 
 export type JwtClaims = Record<string, unknown>;
 
 /** Options of {@link jwtSigner}. */
-export interface JwtSignerOptions {
+export interface JwtSignerOptions extends RemoteKeyOptions {
   /** The JWS algorithm. */
   algorithm: JwsAlgorithm;
   /**
    * HS*: the shared secret (string, Buffer or secret KeyObject), at least as long as the hash (32, 48, 64 bytes)
    * unless `allowShortSecret`. Others: the private key (PEM, DER or KeyObject) of the algorithm's type; RSA ≥ 2048
-   * bits; ES256 on P-256, ES384 on P-384; EdDSA on Ed25519 or Ed448. Parsed once, here.
+   * bits; ES256 on P-256, ES384 on P-384; EdDSA on Ed25519 or Ed448. Parsed once, here. Or a `SigningKey` of
+   * this `algorithm`, held outside the process, within `maxConcurrentSigns` and `signTimeoutMs`.
    */
-  key: string | Buffer | KeyObject;
+  key: string | Buffer | KeyObject | SigningKey;
   /** Passphrase of an encrypted PEM private key. @default undefined */
   passphrase?: string | Buffer;
   /**
@@ -68,6 +71,8 @@ const JWT_SIGNER_OPTIONS = optionNames<JwtSignerOptions>({
   clockOffsetSeconds: true,
   reuseWithinSeconds: true,
   offload: true,
+  maxConcurrentSigns: true,
+  signTimeoutMs: true,
 });
 
 /**
@@ -107,11 +112,15 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
   if (typeof claims === 'function' && reuseWithinSeconds !== undefined) {
     throw new SignetError('ERR_INVALID_OPTION', 'reuseWithinSeconds cannot be used with a claims function: its tokens depend on the request.');
   }
-  const key =
-    spec.family === 'hmac'
-      ? loadHmacSecret(own.key, 'key', allowShortSecret ? undefined : spec.minSecretBytes)
-      : loadPrivateSigningKey(algorithm, own.key, own.passphrase);
-  const mint = jwsMinter(algorithm, key, keyId === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: keyId }, offload);
+  const limits = remoteLimits(own);
+  const input = own.key;
+  if (isSigningKey(input)) checkSigningKey(input, algorithm, 'key');
+  const key = isSigningKey(input)
+    ? input
+    : spec.family === 'hmac'
+      ? loadHmacSecret(input, 'key', allowShortSecret ? undefined : spec.minSecretBytes)
+      : loadPrivateSigningKey(algorithm, input, own.passphrase);
+  const mint = jwsMinter(algorithm, key, keyId === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: keyId }, offload, limits);
   const lifetime = expiresInSeconds === false ? undefined : expiresInSeconds;
   const withTimes = (base: JwtClaims, iat: number): JwtClaims => {
     const out: JwtClaims = { ...base };
@@ -130,15 +139,18 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
         const iat = issuedAtFor(readClock, offset, request);
         const own = await claims(request);
         checkClaims(own);
-        return { [header]: prefix + (await mint(withTimes(own, iat))) };
+        return { [header]: prefix + (await mint(withTimes(own, iat), request?.signal)) };
       },
     };
   }
+  // A token shared between callers (reuseWithinSeconds) is not cancelled by one of them; a fresh one is.
   const tokenAt = tokenSource((iat) => mint(withTimes(claims, iat)), lifetime, reuseWithinSeconds);
   return {
     clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
-      return { [header]: prefix + (await tokenAt(issuedAtFor(readClock, offset, request))) };
+      const iat = issuedAtFor(readClock, offset, request);
+      const token = reuseWithinSeconds === undefined ? mint(withTimes(claims, iat), request?.signal) : tokenAt(iat);
+      return { [header]: prefix + (await token) };
     },
   };
 }

@@ -5,19 +5,23 @@ import { jwsMinter } from './jws-minter.js';
 import { checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
 import { type OffloadMode, checkOffload } from './offload.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
+import { type RemoteKeyOptions, checkSigningKey, isSigningKey, remoteLimits } from './remote-key.js';
+import type { SigningKey } from './signing-key.js';
 import type { SignableRequest, Signer } from './types.js';
 import { optionNames, ownValue, readOptions } from './options.js';
 import { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
 
 /** Options of {@link requestSigner}. */
-export interface RequestSignerOptions {
+export interface RequestSignerOptions extends RemoteKeyOptions {
   /** Your API key; becomes the `sub` claim. Non-empty, no control characters. */
   apiKey: string;
   /**
    * Your RSA private key (at least 2048 bits): PEM PKCS#8 or PKCS#1 text, optionally encrypted (then give
-   * `passphrase`), DER bytes, or a `KeyObject`. Parsed once, here; never per request.
+   * `passphrase`), DER bytes, or a `KeyObject`. Parsed once, here; never per request. Or a `SigningKey` for RS256
+   * held outside the process (`@signet/pkcs11`, `@signet/aws-kms`, your own), within `maxConcurrentSigns` and
+   * `signTimeoutMs`.
    */
-  privateKey: PrivateKeyInput;
+  privateKey: PrivateKeyInput | SigningKey;
   /** Passphrase of an encrypted PEM key. @default undefined */
   passphrase?: string | Buffer;
   /** Token lifetime: `exp = iat + expiresInSeconds`. @default 55 */
@@ -67,6 +71,8 @@ const REQUEST_SIGNER_OPTIONS = optionNames<RequestSignerOptions>({
   clockOffsetSeconds: true,
   offload: true,
   bindMethod: true,
+  maxConcurrentSigns: true,
+  signTimeoutMs: true,
 });
 
 /**
@@ -99,14 +105,18 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   if (typeof bindMethod !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'bindMethod must be true or false.');
   if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
   checkOffload(offload);
-  const mint = jwsMinter('RS256', loadRsaPrivateKey(own.privateKey, own.passphrase), undefined, offload);
+  const limits = remoteLimits(own);
+  const privateKey = own.privateKey;
+  // The reference scheme is RS256: a key held elsewhere must sign RS256 too.
+  if (isSigningKey(privateKey)) checkSigningKey(privateKey, 'RS256', 'privateKey');
+  const mint = jwsMinter('RS256', isSigningKey(privateKey) ? privateKey : loadRsaPrivateKey(privateKey, own.passphrase), undefined, offload, limits);
   const emptyBodyHash = sha256Hex(emptyBody);
   const makeNonce = nonce === true ? randomUUID : nonce === false ? undefined : nonce;
 
   return {
     clockSeconds: () => nowSeconds(clock) + offset,
     async sign(request: SignableRequest): Promise<Record<string, string>> {
-      const { method, url, body } = checkRequest(request);
+      const { method, url, body, signal } = checkRequest(request);
       const iat = issuedAt(clock, offset, request);
       const claims: Record<string, unknown> = { uri: url, iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: hashBody(body, emptyBodyHash) };
       if (bindMethod) claims['method'] = method.toUpperCase();
@@ -115,7 +125,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
         if (typeof value !== 'string' || value.length === 0) throw new SignetError('ERR_INVALID_OPTION', 'nonce() must return a non-empty string.');
         claims['nonce'] = value;
       }
-      const headers: Record<string, string> = { Authorization: `Bearer ${await mint(claims)}` };
+      const headers: Record<string, string> = { Authorization: `Bearer ${await mint(claims, signal)}` };
       if (apiKeyHeader !== undefined) headers[apiKeyHeader] = apiKey;
       return headers;
     },
@@ -126,7 +136,7 @@ export function requestSigner(options: RequestSignerOptions): Signer {
 // signing it would sign something other than what goes on the wire.
 const WIRE_PATH = /^\/[\x21-\x7e]*$/;
 
-function checkRequest(request: SignableRequest): { method: string; url: string; body: Uint8Array | undefined } {
+function checkRequest(request: SignableRequest): { method: string; url: string; body: Uint8Array | undefined; signal: AbortSignal | undefined } {
   if (typeof request !== 'object' || request === null) {
     throw new SignetError('ERR_INVALID_REQUEST', 'sign() needs a request { method, url, body? }.');
   }
@@ -144,5 +154,9 @@ function checkRequest(request: SignableRequest): { method: string; url: string; 
   if (body !== undefined && !(body instanceof Uint8Array)) {
     throw new SignetError('ERR_INVALID_REQUEST', 'request.body must be a Uint8Array (the exact bytes sent) or undefined.');
   }
-  return { method, url, body: body as Uint8Array | undefined };
+  const signal = ownValue(request, 'signal');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new SignetError('ERR_INVALID_REQUEST', 'request.signal must be an AbortSignal or undefined.');
+  }
+  return { method, url, body: body as Uint8Array | undefined, signal };
 }

@@ -13,6 +13,11 @@ export interface SignableRequest {
    * (`@signet/axios`'s `clockSkew: 'auto'`). @default 0
    */
   clockOffsetSeconds?: number | undefined;
+  /**
+   * The request's abort signal: cancels a signature by a key held outside the process (`SigningKey`) that is
+   * waiting or in flight. Transport adapters pass the request's own signal. @default undefined
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /**
