@@ -39,8 +39,8 @@ export async function asyncRate(fn: () => Promise<unknown>, inFlight: number): P
   return run(durationMs);
 }
 
-/** Latencies (ms) and throughput of `fn` kept `inFlight` deep, with the event-loop utilisation meanwhile. */
-export async function latencyRun(fn: () => Promise<unknown>, inFlight: number): Promise<{ rps: number; p50: number; p99: number; elu: number }> {
+/** Latencies (ms) and throughput of `fn` kept `inFlight` deep for `ms`, with the event-loop utilisation meanwhile. */
+export async function latencyRun(fn: () => Promise<unknown>, inFlight: number, ms = durationMs): Promise<{ rps: number; p50: number; p99: number; elu: number }> {
   const latencies: number[] = [];
   const runFor = async (ms: number, record: boolean): Promise<number> => {
     const stop = performance.now() + ms;
@@ -55,18 +55,39 @@ export async function latencyRun(fn: () => Promise<unknown>, inFlight: number): 
     await Promise.all(Array.from({ length: inFlight }, worker));
     return performance.now() - start;
   };
-  await runFor(durationMs / 4, false);
+  await runFor(ms / 4, false);
   const before = performance.eventLoopUtilization();
-  const elapsed = await runFor(durationMs, true);
+  const elapsed = await runFor(ms, true);
   const elu = performance.eventLoopUtilization(before).utilization;
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return { rps: (latencies.length * 1000) / elapsed, p50: at(0.5), p99: at(0.99), elu };
 }
 
+/** The median of some figures (the upper one of an even count). */
+export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
 /**
- * Rates of `ours` and `floor` measured in alternating rounds, so drift in the machine (frequency, neighbours)
- * falls on both; the ratio reported is the median of the per-round ratios.
+ * Runs every named measurement once per round, each round in a rotated order, so drift in the machine (frequency,
+ * neighbours) and the position in a round fall on all of them alike; returns each round's results by name.
+ */
+export async function alternate<T>(runs: Record<string, () => Promise<T>>, rounds = smoke ? 1 : 5): Promise<Array<Record<string, T>>> {
+  const names = Object.keys(runs);
+  const results: Array<Record<string, T>> = [];
+  for (let round = 0; round < rounds; round++) {
+    const result: Record<string, T> = {};
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length] as string;
+      result[name] = await (runs[name] as () => Promise<T>)();
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+/**
+ * Rates of `ours` and `floor` measured in alternating rounds, so drift in the machine falls on both; the ratio
+ * reported is the median of the per-round ratios.
  */
 export async function compare(ours: () => Promise<number>, floor: () => Promise<number>, rounds = smoke ? 1 : 5): Promise<{ ours: number; floor: number; ratio: number }> {
   const results: Array<{ ours: number; floor: number }> = [];
@@ -75,6 +96,5 @@ export async function compare(ours: () => Promise<number>, floor: () => Promise<
     const o = await ours();
     results.push({ ours: o, floor: f });
   }
-  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   return { ours: median(results.map((r) => r.ours)), floor: median(results.map((r) => r.floor)), ratio: median(results.map((r) => r.ours / r.floor)) };
 }
