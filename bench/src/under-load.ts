@@ -75,11 +75,11 @@ function clients(port: number, key: KeyObject): Record<string, Client> {
 
 /**
  * Runs the named clients `inFlight` deep in alternating rounds (each round in a rotated order) and returns every
- * round's figures, by client. Many short rounds rather than a few long ones: on a shared 2-core machine the CPU
+ * round's figures, by client. Many short rounds (21 of 250 ms) rather than a few long ones: on a shared 2-core machine the CPU
  * left to this process changes from second to second, and a ratio of two runs close in time is what survives it.
  */
 async function rounds(all: Record<string, Client>, names: string[], inFlight: number): Promise<Array<Record<string, LoadFigures>>> {
-  return alternate(Object.fromEntries(names.map((name) => [name, () => latencyRun(all[name] as Client, inFlight, durationMs / 2)])), smoke ? 1 : 9);
+  return alternate(Object.fromEntries(names.map((name) => [name, () => latencyRun(all[name] as Client, inFlight, durationMs / 4)])), smoke ? 1 : 21);
 }
 
 /** Every round's figures at 32 in flight and at 1 in flight, against one in-process server. */
