@@ -151,4 +151,5 @@ aloneVs('syncInterceptor', 'plain', 'axios + sync crypto.sign interceptor vs pla
 
 console.log(`\n| figure | Signet | floor | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |`);
 for (const row of rows) console.log(`| ${row.figure} | ${row.signet} | ${row.floor} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.met ? 'yes' : 'NO'} |`);
+console.log('\nSignet and floor: medians over the rounds; ratio: the median of the per-round ratios (drift falls on both sides of each), so it need not be their quotient.');
 console.log(`\n${machine}; ${new Date().toISOString()}${smoke ? '; smoke mode' : ''}`);
