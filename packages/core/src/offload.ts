@@ -8,40 +8,42 @@ import { SignetError } from './errors.js';
  * - `'auto'`: on libuv's thread pool while signatures overlap in the process, on the calling thread otherwise.
  *   Under concurrency the pool lets signatures run on another core beside the event loop's own work; a signature
  *   that is alone runs on the calling thread, which saves the pool round trip (~130 µs on a 2-core VM) and blocks
- *   the loop for that one signature only. "Overlap" is what was seen in the last few milliseconds, not in the
- *   current turn only: see {@link OffloadPolicy}.
+ *   the loop for that one signature only. Overlap is judged over the last signatures, not in the current turn
+ *   only: see {@link OffloadPolicy}.
  * - `'always'`: always on the thread pool; the event loop is never blocked by signing.
  */
 export type OffloadMode = 'auto' | 'always';
 
 /**
- * How long, after signatures were last seen overlapping, every signature still goes to the pool. Under load overlaps
- * recur every millisecond or so (an RSA-2048 signature takes about that); 20 ms rides over the gaps, yet a burst's
- * end gives the fast path back after a few dozen signatures at most.
+ * A spell this long without any signature starting means the process is quiet: the next signature is alone, and
+ * runs on the calling thread. Longer than a scheduler can keep a busy process off the CPU on a crowded host
+ * (tens of ms), so a busy process that was merely descheduled is not taken for a quiet one.
  * @internal
  */
-export const BUSY_WINDOW_MS = 20;
+export const QUIET_MS = 100;
 /**
- * While signatures keep starting one at a time, one in this many is sent to the pool, as a probe. A sequential
- * caller pays the pool round trip on ~6% of its signatures (~8 µs a signature on average); load is found within
- * 16 signatures.
+ * This many signatures in a row that overlap nothing change the mode: on the calling thread, the next one goes to
+ * the pool as a probe; on the pool, signing returns to the calling thread. A sequential caller pays the pool round
+ * trip on one signature in 16 (~6%, ~8 µs a signature on average); load is found within 16 signatures.
  * @internal
  */
-export const PROBE_EVERY = 16;
+export const LONE_RUN = 16;
 
 /**
  * Decides, from what the process is doing, whether signatures go to libuv's thread pool.
  *
  * Signatures are busy when they overlap: several start in the same turn of the event loop, or one starts while
- * another is on the pool. Then, and for {@link BUSY_WINDOW_MS} after the last overlap, every signature goes to the
- * pool; once nothing has overlapped for that long, signatures run on the calling thread again.
+ * another is on the pool. From an overlap on, every signature goes to the pool, until {@link LONE_RUN} signatures
+ * in a row have overlapped nothing or the process has been quiet for {@link QUIET_MS}; then they run on the calling
+ * thread again. Counting signatures rather than milliseconds keeps a busy process busy when the OS takes the CPU
+ * from it for a while.
  *
  * A synchronous signature can never be seen to overlap another, and under steady concurrency requests arrive one per
  * turn, so deciding per turn alone signs nearly everything on the loop (measured: 0.4-0.6 × the pool's throughput at
- * 32 in flight). So while signatures keep coming (one started within the window before) but one at a time, one
- * in {@link PROBE_EVERY} goes to the pool as a probe: if another starts while it is there, they overlap. A
- * sequential caller never overlaps its own probe and pays the round trip on that one signature in PROBE_EVERY only
- * (none of them at the median); a lone signature after a quiet spell is never a probe.
+ * 32 in flight). So on the calling thread, after {@link LONE_RUN} lone signatures in a row the next one goes to the
+ * pool as a probe: if another starts while it is there, they overlap. A sequential caller never overlaps its own
+ * probe (none of its signatures at the median pays the round trip); a lone signature after a quiet spell is never
+ * a probe.
  *
  * A window of signature starts alone cannot tell the two apart: one caller signing in sequence starts a signature
  * about every millisecond, as often as 32 callers whose signatures queue behind each other on the loop do.
@@ -49,7 +51,7 @@ export const PROBE_EVERY = 16;
  */
 export class OffloadPolicy {
   private onPool = 0;
-  private busyUntil = -Infinity;
+  private busy = false;
   private lastStart = -Infinity;
   private lonesInARow = 0;
 
@@ -59,13 +61,25 @@ export class OffloadPolicy {
   /** Whether the `count` signatures that start together in this turn go to the pool. */
   decide(count: number): boolean {
     const now = this.now();
-    const recent = now - this.lastStart < BUSY_WINDOW_MS;
+    const quiet = now - this.lastStart >= QUIET_MS;
     this.lastStart = now;
-    if (count > 1 || this.onPool > 0) this.busyUntil = now + BUSY_WINDOW_MS;
-    if (now < this.busyUntil) return true;
-    this.lonesInARow = recent ? this.lonesInARow + 1 : 0;
-    if (this.lonesInARow < PROBE_EVERY) return false;
+    if (count > 1 || this.onPool > 0) {
+      this.busy = true;
+      this.lonesInARow = 0;
+      return true;
+    }
+    if (quiet) {
+      this.busy = false;
+      this.lonesInARow = 0;
+      return false;
+    }
+    this.lonesInARow += 1;
+    if (this.lonesInARow < LONE_RUN) return this.busy;
     this.lonesInARow = 0;
+    if (this.busy) {
+      this.busy = false;
+      return false;
+    }
     return true;
   }
 

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { requestSigner } from '@signet/core';
-import { BUSY_WINDOW_MS, PROBE_EVERY, offloadPolicy } from '../src/offload.js';
+import { LONE_RUN, QUIET_MS, offloadPolicy } from '../src/offload.js';
 import { bearerToken, sha256Hex } from './helpers.js';
 
 // node:crypto's sign, observed: a call with a callback runs on libuv's thread pool, one without on the calling thread.
@@ -58,7 +58,7 @@ async function inSequence(signer: ReturnType<typeof requestSigner>, count: numbe
   return headers;
 }
 
-describe("offload 'auto' decides from the signatures of the last few milliseconds", () => {
+describe("offload 'auto' decides from the signatures that came before", () => {
   it('signs a lone signature on the calling thread', async () => {
     await requestSigner({ apiKey: 'k', privateKey }).sign(request(0));
     expect(onPool()).toEqual([false]);
@@ -81,42 +81,48 @@ describe("offload 'auto' decides from the signatures of the last few millisecond
     expect(onPool()).toEqual([true, true, true]);
   });
 
-  it('keeps lone signatures on the pool for the window after an overlap, then returns them to the calling thread', async () => {
+  it('after an overlap keeps lone signatures on the pool until LONE_RUN of them in a row, then returns to the calling thread', async () => {
     const signer = requestSigner({ apiKey: 'k', privateKey });
     await Promise.all([signer.sign(request(1)), signer.sign(request(2))]);
-    advance(BUSY_WINDOW_MS - 1);
-    await signer.sign(request(3)); // alone, but within the window: still busy
-    advance(1);
-    await signer.sign(request(4)); // the window has passed and nothing overlapped since
+    await inSequence(signer, LONE_RUN + 2);
+    expect(onPool()).toEqual([true, true, ...Array(LONE_RUN - 1).fill(true), false, false, false]);
+  });
+
+  it('after an overlap a pause shorter than QUIET_MS (a busy process off the CPU) stays on the pool; a quiet spell ends it', async () => {
+    const signer = requestSigner({ apiKey: 'k', privateKey });
+    await Promise.all([signer.sign(request(1)), signer.sign(request(2))]);
+    advance(QUIET_MS - 1);
+    await signer.sign(request(3));
+    advance(QUIET_MS);
+    await signer.sign(request(4));
     await inSequence(signer, 3);
     expect(onPool()).toEqual([true, true, true, false, false, false, false]);
   });
 
-  it('a caller signing in sequence stays on the calling thread but for one probe in PROBE_EVERY, which it never overlaps', async () => {
-    await inSequence(requestSigner({ apiKey: 'k', privateKey }), 3 * PROBE_EVERY + 1);
-    expect(onPool()).toEqual(Array.from({ length: 3 * PROBE_EVERY + 1 }, (_, i) => i > 0 && i % PROBE_EVERY === 0));
+  it('a caller signing in sequence stays on the calling thread but for one probe in LONE_RUN, which it never overlaps', async () => {
+    await inSequence(requestSigner({ apiKey: 'k', privateKey }), 3 * LONE_RUN + 1);
+    expect(onPool()).toEqual(Array.from({ length: 3 * LONE_RUN + 1 }, (_, i) => i > 0 && i % LONE_RUN === 0));
   });
 
   it('under steady concurrency, one signature per turn, the probe meets the next signature and the pool takes over', async () => {
     const held = holdPoolSignatures();
     const signer = requestSigner({ apiKey: 'k', privateKey });
-    await inSequence(signer, PROBE_EVERY);
+    await inSequence(signer, LONE_RUN);
     let previous = signer.sign(request(100)); // the probe, held on the pool
-    await untilSignCalls(PROBE_EVERY + 1);
-    // Each caller starts in a later turn of the event loop, while the one before it is still on the pool, and
-    // longer than the window after it: only the overlap keeps them on the pool.
+    await untilSignCalls(LONE_RUN + 1);
+    // Each caller starts in a later turn of the event loop, while the one before it is still on the pool.
     for (let i = 101; i < 110; i++) {
       await new Promise((resolve) => setImmediate(resolve));
-      advance(BUSY_WINDOW_MS + 1);
+      advance(1);
       const current = signer.sign(request(i));
-      await untilSignCalls(PROBE_EVERY + 1 + (i - 100));
+      await untilSignCalls(LONE_RUN + 1 + (i - 100));
       held.shift()?.();
       await previous;
       previous = current;
     }
     held.shift()?.();
     await previous;
-    expect(onPool()).toEqual([...Array(PROBE_EVERY).fill(false), ...Array(10).fill(true)]);
+    expect(onPool()).toEqual([...Array(LONE_RUN).fill(false), ...Array(10).fill(true)]);
   });
 
   it("with offload 'always' a lone signature goes to the pool", async () => {
@@ -127,12 +133,12 @@ describe("offload 'auto' decides from the signatures of the last few millisecond
   it('every token is byte for byte the one jsonwebtoken gives, from the calling thread, a probe and the pool', async () => {
     const clock = (): number => 1_700_000_000_000;
     const signer = requestSigner({ apiKey: 'api-key', privateKey, clock });
-    const tokens = [...(await inSequence(signer, PROBE_EVERY + 1)), ...(await Promise.all([0, 1, 2].map((i) => signer.sign(request(i)))))].map(bearerToken);
+    const tokens = [...(await inSequence(signer, LONE_RUN + 1)), ...(await Promise.all([0, 1, 2].map((i) => signer.sign(request(i)))))].map(bearerToken);
     const paths = onPool();
     expect(paths).toContain(false);
     expect(paths).toContain(true);
     const claims = (i: number) => ({ uri: `/v1/items/${i}`, iat: 1_700_000_000, exp: 1_700_000_055, sub: 'api-key', bodyHash: sha256Hex(`{"i":${i}}`) });
-    const indices = [...Array.from({ length: PROBE_EVERY + 1 }, (_, i) => i), 0, 1, 2];
+    const indices = [...Array.from({ length: LONE_RUN + 1 }, (_, i) => i), 0, 1, 2];
     expect(tokens).toEqual(indices.map((i) => jwt.sign(claims(i), privateKey, { algorithm: 'RS256' })));
   });
 });
