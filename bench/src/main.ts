@@ -145,7 +145,12 @@ busyVs('default', 'always', "default offload vs offload: 'always'", 0.95);
 busyVs('default', 'asyncInterceptor', 'default offload vs axios + async crypto.sign interceptor', 0.95);
 busyVs('default', 'plain', 'default offload vs plain axios (no signing)');
 busyVs('asyncInterceptor', 'plain', 'axios + async crypto.sign interceptor vs plain axios');
+// Which path the default took: counted, not timed, so the machine's noise cannot blur it.
+const poolShare = (results: Round[]): number => median(results.map((round) => (round['default'] as LoadFigures).onPool));
+const percent = (share: number): string => `${(100 * share).toFixed(1)}%`;
+record("32 in flight: the default's signatures on the thread pool", percent(poolShare(busy)), "'always': 100%", poolShare(busy), '(diagnostic)', true);
 aloneVs('default', 'syncInterceptor', 'default offload vs axios + sync crypto.sign interceptor', 1.1);
+record("1 in flight: the default's signatures on the thread pool (probes)", percent(poolShare(alone)), 'sync interceptor: 0%', poolShare(alone), '(diagnostic)', true);
 aloneVs('always', 'syncInterceptor', "offload: 'always' vs axios + sync crypto.sign interceptor");
 aloneVs('syncInterceptor', 'plain', 'axios + sync crypto.sign interceptor vs plain axios');
 

@@ -68,18 +68,22 @@ export async function latencyRun(fn: () => Promise<unknown>, inFlight: number, m
 export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /**
- * Runs every named measurement once per round, each round in a rotated order, so drift in the machine (frequency,
- * neighbours) and the position in a round fall on all of them alike; returns each round's results by name.
+ * Runs every named measurement once per round, each round in its own order, so drift in the machine (frequency,
+ * neighbours) and what the run before leaves behind (garbage to collect, sockets) fall on all of them alike; the
+ * order is a shuffle from a fixed seed, so a run can be repeated. Returns each round's results by name.
  */
 export async function alternate<T>(runs: Record<string, () => Promise<T>>, rounds = smoke ? 1 : 5): Promise<Array<Record<string, T>>> {
-  const names = Object.keys(runs);
+  let seed = 12;
+  const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const results: Array<Record<string, T>> = [];
   for (let round = 0; round < rounds; round++) {
-    const result: Record<string, T> = {};
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(round + i) % names.length] as string;
-      result[name] = await (runs[name] as () => Promise<T>)();
+    const names = Object.keys(runs);
+    for (let i = names.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [names[i], names[j]] = [names[j] as string, names[i] as string];
     }
+    const result: Record<string, T> = {};
+    for (const name of names) result[name] = await (runs[name] as () => Promise<T>)();
     results.push(result);
   }
   return results;

@@ -1,4 +1,5 @@
-import { type KeyObject } from 'node:crypto';
+import crypto, { type KeyObject } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import { Agent, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import axios, { type AxiosInstance, type CreateAxiosDefaults, type InternalAxiosRequestConfig } from 'axios';
@@ -12,10 +13,11 @@ import { alternate, durationMs, latencyRun, smoke } from './measure.js';
 // with Signet's default offload beside `offload: 'always'` and beside plain axios whose interceptor signs the same
 // claims with bare crypto.sign, synchronously or asynchronously.
 
-/** What one run of one client gave: requests per second and the median latency. */
+/** What one run of one client gave: requests per second, the median latency, the share of signatures on the pool. */
 export interface LoadFigures {
   rps: number;
   p50: number;
+  onPool: number;
 }
 
 type Client = () => Promise<unknown>;
@@ -74,12 +76,50 @@ function clients(port: number, key: KeyObject): Record<string, Client> {
 }
 
 /**
- * Runs the named clients `inFlight` deep in alternating rounds (each round in a rotated order) and returns every
- * round's figures, by client. Many short rounds (21 of 250 ms) rather than a few long ones: on a shared 2-core machine the CPU
+ * Counts crypto.sign calls by path (a callback means libuv's thread pool), for every client alike: which path the
+ * default took is a fact that no noise on the machine blurs. Rebinds the built-in's ESM named export, which the
+ * built packages import, until `restore`.
+ */
+function countSignPaths(): { take: () => number; restore: () => void } {
+  const real = crypto.sign;
+  let pool = 0;
+  let all = 0;
+  crypto.sign = ((...args: Parameters<typeof real>) => {
+    all += 1;
+    if (typeof args[3] === 'function') pool += 1;
+    return real(...args);
+  }) as typeof real;
+  syncBuiltinESMExports();
+  return {
+    take: () => {
+      const share = pool / all;
+      pool = all = 0;
+      return share;
+    },
+    restore: () => {
+      crypto.sign = real;
+      syncBuiltinESMExports();
+    },
+  };
+}
+
+/**
+ * Runs the named clients `inFlight` deep in alternating rounds (each round in its own order) and returns every
+ * round's figures, by client. Many short rounds (41 of 100 ms) rather than a few long ones: on a shared 2-core machine the CPU
  * left to this process changes from second to second, and a ratio of two runs close in time is what survives it.
  */
 async function rounds(all: Record<string, Client>, names: string[], inFlight: number): Promise<Array<Record<string, LoadFigures>>> {
-  return alternate(Object.fromEntries(names.map((name) => [name, () => latencyRun(all[name] as Client, inFlight, durationMs / 4)])), smoke ? 1 : 21);
+  const paths = countSignPaths();
+  const run = async (client: Client): Promise<LoadFigures> => {
+    paths.take();
+    const { rps, p50 } = await latencyRun(client, inFlight, durationMs / 10);
+    return { rps, p50, onPool: paths.take() };
+  };
+  try {
+    return await alternate(Object.fromEntries(names.map((name) => [name, () => run(all[name] as Client)])), smoke ? 1 : 41);
+  } finally {
+    paths.restore();
+  }
 }
 
 /** Every round's figures at 32 in flight and at 1 in flight, against one in-process server. */
