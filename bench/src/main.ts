@@ -148,6 +148,9 @@ busyVs('asyncInterceptor', 'plain', 'axios + async crypto.sign interceptor vs pl
 // Which path the default took: counted, not timed, so the machine's noise cannot blur it.
 const poolShare = (results: Round[]): number => median(results.map((round) => (round['default'] as LoadFigures).onPool));
 const percent = (share: number): string => `${(100 * share).toFixed(1)}%`;
+const cpuRatio = ratio(busy, (f) => f.cpuMsPerRequest, 'default', 'always');
+const cpuMs = (name: string): string => `${median(busy.map((round) => (round[name] as LoadFigures).cpuMsPerRequest)).toFixed(3)} ms`;
+record("32 in flight, CPU time per request: default offload vs offload: 'always'", cpuMs('default'), cpuMs('always'), cpuRatio, '(diagnostic)', true);
 record("32 in flight: the default's signatures on the thread pool", percent(poolShare(busy)), "'always': 100%", poolShare(busy), '(diagnostic)', true);
 aloneVs('default', 'syncInterceptor', 'default offload vs axios + sync crypto.sign interceptor', 1.1);
 record("1 in flight: the default's signatures on the thread pool (probes)", percent(poolShare(alone)), 'sync interceptor: 0%', poolShare(alone), '(diagnostic)', true);

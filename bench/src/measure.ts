@@ -39,8 +39,11 @@ export async function asyncRate(fn: () => Promise<unknown>, inFlight: number): P
   return run(durationMs);
 }
 
-/** Latencies (ms) and throughput of `fn` kept `inFlight` deep for `ms`, with the event-loop utilisation meanwhile. */
-export async function latencyRun(fn: () => Promise<unknown>, inFlight: number, ms = durationMs): Promise<{ rps: number; p50: number; p99: number; elu: number }> {
+/**
+ * Latencies (ms) and throughput of `fn` kept `inFlight` deep for `ms` after a warm-up, with the event-loop
+ * utilisation and the process's CPU time per request (all threads, ms) meanwhile.
+ */
+export async function latencyRun(fn: () => Promise<unknown>, inFlight: number, ms = durationMs): Promise<{ rps: number; p50: number; p99: number; elu: number; cpuMs: number }> {
   const latencies: number[] = [];
   const runFor = async (ms: number, record: boolean): Promise<number> => {
     const stop = performance.now() + ms;
@@ -57,11 +60,13 @@ export async function latencyRun(fn: () => Promise<unknown>, inFlight: number, m
   };
   await runFor(ms / 4, false);
   const before = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
   const elapsed = await runFor(ms, true);
   const elu = performance.eventLoopUtilization(before).utilization;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { rps: (latencies.length * 1000) / elapsed, p50: at(0.5), p99: at(0.99), elu };
+  return { rps: (latencies.length * 1000) / elapsed, p50: at(0.5), p99: at(0.99), elu, cpuMs: (cpu.user + cpu.system) / 1000 / latencies.length };
 }
 
 /** The median of some figures (the upper one of an even count). */

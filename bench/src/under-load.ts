@@ -13,11 +13,16 @@ import { alternate, durationMs, latencyRun, smoke } from './measure.js';
 // with Signet's default offload beside `offload: 'always'` and beside plain axios whose interceptor signs the same
 // claims with bare crypto.sign, synchronously or asynchronously.
 
-/** What one run of one client gave: requests per second, the median latency, the share of signatures on the pool. */
+/**
+ * What one run of one client gave: requests per second, the median latency, the share of signatures on the pool,
+ * and the process's CPU time (all threads) per request, which other processes on the machine disturb far less
+ * than wall-clock throughput.
+ */
 export interface LoadFigures {
   rps: number;
   p50: number;
   onPool: number;
+  cpuMsPerRequest: number;
 }
 
 type Client = () => Promise<unknown>;
@@ -112,8 +117,8 @@ async function rounds(all: Record<string, Client>, names: string[], inFlight: nu
   const paths = countSignPaths();
   const run = async (client: Client): Promise<LoadFigures> => {
     paths.take();
-    const { rps, p50 } = await latencyRun(client, inFlight, durationMs / 10);
-    return { rps, p50, onPool: paths.take() };
+    const { rps, p50, cpuMs } = await latencyRun(client, inFlight, durationMs / 10);
+    return { rps, p50, onPool: paths.take(), cpuMsPerRequest: cpuMs };
   };
   try {
     return await alternate(Object.fromEntries(names.map((name) => [name, () => run(all[name] as Client)])), smoke ? 1 : 41);
