@@ -8,7 +8,8 @@ import jwt from 'jsonwebtoken';
 import { createSignedAxios } from '@signet/axios';
 import { portOneSigner, requestSigner, twoCheckoutSigner } from '@signet/core';
 import { hmacToken, rs256Async, rs256Sync } from './floors.js';
-import { asyncRate, compare, latencyRun, smoke, syncRate } from './measure.js';
+import { asyncRate, compare, latencyRun, median, smoke, syncRate } from './measure.js';
+import { type LoadFigures, underLoad } from './under-load.js';
 
 interface Row {
   figure: string;
@@ -116,6 +117,47 @@ try {
   sink.kill();
 }
 
+// 6. The default signing path under load.
+console.log('\n6. Default offload under load: axios 1 KiB JSON POST to a node:http server in this process');
+const { busy, alone } = await underLoad(privateKey);
+type Round = Record<string, LoadFigures>;
+const show = (label: string, results: Round[]): void => {
+  for (const [i, round] of results.entries()) {
+    console.log(`  ${label} round ${i + 1}: ${Object.entries(round).map(([name, r]) => `${name} ${Math.round(r.rps)} req/s p50 ${r.p50.toFixed(3)} ms`).join('; ')}`);
+  }
+};
+show('32 in flight', busy);
+show('1 in flight', alone);
+const rps = (results: Round[], name: string): string => `${Math.round(median(results.map((round) => (round[name] as LoadFigures).rps)))} req/s`;
+const p50 = (results: Round[], name: string): string => `${median(results.map((round) => (round[name] as LoadFigures).p50)).toFixed(3)} ms`;
+// Each ratio is the median of the per-round ratios.
+const ratio = (results: Round[], of: (r: LoadFigures) => number, ours: string, floor: string): number =>
+  median(results.map((round) => of(round[ours] as LoadFigures) / of(round[floor] as LoadFigures)));
+const busyVs = (ours: string, floor: string, label: string, target?: number): void => {
+  const r = ratio(busy, (f) => f.rps, ours, floor);
+  record(`32 in flight, req/s: ${label}`, rps(busy, ours), rps(busy, floor), r, target === undefined ? '(diagnostic)' : `>= ${target.toFixed(2)}`, target === undefined || r >= target);
+};
+const aloneVs = (ours: string, floor: string, label: string, target?: number): void => {
+  const r = ratio(alone, (f) => f.p50, ours, floor);
+  record(`1 in flight, p50: ${label}`, p50(alone, ours), p50(alone, floor), r, target === undefined ? '(diagnostic)' : `<= ${target.toFixed(2)}`, target === undefined || r <= target);
+};
+busyVs('default', 'always', "default offload vs offload: 'always'", 0.95);
+busyVs('default', 'asyncInterceptor', 'default offload vs axios + async crypto.sign interceptor', 0.95);
+busyVs('default', 'plain', 'default offload vs plain axios (no signing)');
+busyVs('asyncInterceptor', 'plain', 'axios + async crypto.sign interceptor vs plain axios');
+// Which path the default took: counted, not timed, so the machine's noise cannot blur it.
+const poolShare = (results: Round[]): number => median(results.map((round) => (round['default'] as LoadFigures).onPool));
+const percent = (share: number): string => `${(100 * share).toFixed(1)}%`;
+const cpuRatio = ratio(busy, (f) => f.cpuMsPerRequest, 'default', 'always');
+const cpuMs = (name: string): string => `${median(busy.map((round) => (round[name] as LoadFigures).cpuMsPerRequest)).toFixed(3)} ms`;
+record("32 in flight, CPU time per request: default offload vs offload: 'always'", cpuMs('default'), cpuMs('always'), cpuRatio, '(diagnostic)', true);
+record("32 in flight: the default's signatures on the thread pool", percent(poolShare(busy)), "'always': 100%", poolShare(busy), '(diagnostic)', true);
+aloneVs('default', 'syncInterceptor', 'default offload vs axios + sync crypto.sign interceptor', 1.1);
+record("1 in flight: the default's signatures on the thread pool (probes)", percent(poolShare(alone)), 'sync interceptor: 0%', poolShare(alone), '(diagnostic)', true);
+aloneVs('always', 'syncInterceptor', "offload: 'always' vs axios + sync crypto.sign interceptor");
+aloneVs('syncInterceptor', 'plain', 'axios + sync crypto.sign interceptor vs plain axios');
+
 console.log(`\n| figure | Signet | floor | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |`);
 for (const row of rows) console.log(`| ${row.figure} | ${row.signet} | ${row.floor} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.met ? 'yes' : 'NO'} |`);
+console.log('\nSignet and floor: medians over the rounds; ratio: the median of the per-round ratios (drift falls on both sides of each), so it need not be their quotient.');
 console.log(`\n${machine}; ${new Date().toISOString()}${smoke ? '; smoke mode' : ''}`);

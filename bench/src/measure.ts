@@ -39,8 +39,11 @@ export async function asyncRate(fn: () => Promise<unknown>, inFlight: number): P
   return run(durationMs);
 }
 
-/** Latencies (ms) and throughput of `fn` kept `inFlight` deep, with the event-loop utilisation meanwhile. */
-export async function latencyRun(fn: () => Promise<unknown>, inFlight: number): Promise<{ rps: number; p50: number; p99: number; elu: number }> {
+/**
+ * Latencies (ms) and throughput of `fn` kept `inFlight` deep for `ms` after a warm-up, with the event-loop
+ * utilisation and the process's CPU time per request (all threads, ms) meanwhile.
+ */
+export async function latencyRun(fn: () => Promise<unknown>, inFlight: number, ms = durationMs): Promise<{ rps: number; p50: number; p99: number; elu: number; cpuMs: number }> {
   const latencies: number[] = [];
   const runFor = async (ms: number, record: boolean): Promise<number> => {
     const stop = performance.now() + ms;
@@ -55,18 +58,45 @@ export async function latencyRun(fn: () => Promise<unknown>, inFlight: number): 
     await Promise.all(Array.from({ length: inFlight }, worker));
     return performance.now() - start;
   };
-  await runFor(durationMs / 4, false);
+  await runFor(ms / 4, false);
   const before = performance.eventLoopUtilization();
-  const elapsed = await runFor(durationMs, true);
+  const cpuBefore = process.cpuUsage();
+  const elapsed = await runFor(ms, true);
   const elu = performance.eventLoopUtilization(before).utilization;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { rps: (latencies.length * 1000) / elapsed, p50: at(0.5), p99: at(0.99), elu };
+  return { rps: (latencies.length * 1000) / elapsed, p50: at(0.5), p99: at(0.99), elu, cpuMs: (cpu.user + cpu.system) / 1000 / latencies.length };
+}
+
+/** The median of some figures (the upper one of an even count). */
+export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+/**
+ * Runs every named measurement once per round, each round in its own order, so drift in the machine (frequency,
+ * neighbours) and what the run before leaves behind (garbage to collect, sockets) fall on all of them alike; the
+ * order is a shuffle from a fixed seed, so a run can be repeated. Returns each round's results by name.
+ */
+export async function alternate<T>(runs: Record<string, () => Promise<T>>, rounds = smoke ? 1 : 5): Promise<Array<Record<string, T>>> {
+  let seed = 12;
+  const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const results: Array<Record<string, T>> = [];
+  for (let round = 0; round < rounds; round++) {
+    const names = Object.keys(runs);
+    for (let i = names.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [names[i], names[j]] = [names[j] as string, names[i] as string];
+    }
+    const result: Record<string, T> = {};
+    for (const name of names) result[name] = await (runs[name] as () => Promise<T>)();
+    results.push(result);
+  }
+  return results;
 }
 
 /**
- * Rates of `ours` and `floor` measured in alternating rounds, so drift in the machine (frequency, neighbours)
- * falls on both; the ratio reported is the median of the per-round ratios.
+ * Rates of `ours` and `floor` measured in alternating rounds, so drift in the machine falls on both; the ratio
+ * reported is the median of the per-round ratios.
  */
 export async function compare(ours: () => Promise<number>, floor: () => Promise<number>, rounds = smoke ? 1 : 5): Promise<{ ours: number; floor: number; ratio: number }> {
   const results: Array<{ ours: number; floor: number }> = [];
@@ -75,6 +105,5 @@ export async function compare(ours: () => Promise<number>, floor: () => Promise<
     const o = await ours();
     results.push({ ours: o, floor: f });
   }
-  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   return { ours: median(results.map((r) => r.ours)), floor: median(results.map((r) => r.floor)), ratio: median(results.map((r) => r.ours / r.floor)) };
 }

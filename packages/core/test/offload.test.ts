@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type OffloadMode, jwtSigner, requestSigner } from '@signet/core';
+import { offloadPolicy } from '../src/offload.js';
 import { bearerToken, sha256Hex, thrownSignetError } from './helpers.js';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -21,6 +22,14 @@ async function orderOf(signatures: Promise<unknown>[]): Promise<string[]> {
   await Promise.all([...signatures.map((p, i) => p.then(() => order.push(`signature ${i}`))), immediate]);
   return order;
 }
+
+// Each test starts after a quiet minute on the policy's clock: what an earlier test signed is not recent.
+let now = 0;
+beforeEach(() => {
+  now += 60_000;
+  vi.spyOn(offloadPolicy, 'now').mockImplementation(() => now);
+});
+afterEach(() => vi.restoreAllMocks());
 
 describe('where RSA signatures run', () => {
   it.each<OffloadMode>(['auto', 'always'])('offload %s gives byte for byte the token jsonwebtoken gives, alone and 8 at once', async (offload) => {
