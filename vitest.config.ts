@@ -28,6 +28,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // Key pairs are generated once per run and injected (testKeys()); toBeSignetError is registered for every file.
+    globalSetup: ['packages/test-support/src/global-setup.ts'],
+    setupFiles: ['packages/test-support/src/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The json report is what .ci/run counts; the default reporter is what people read.

@@ -7,10 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { type Verifier, portOneVerifier, requestVerifier, withSignet } from '@signet/verify';
-import { testKeys } from './support/keys.js';
-import { thrown } from './support/outcomes.js';
+import { testKeys, thrown } from '@signet/test-support';
 
-const keys = testKeys();
+const keys = testKeys().rsa;
 const apiKey = 'merchant-clock-test';
 const MINUTE = 60_000;
 

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jwtSigner } from '@signet/core';
 import type { JwsAlgorithm, JwtSignerOptions } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { startServer } from './support/wire.js';
-import type { Received, RecordingServer } from './support/wire.js';
+import { type Received, type RecordingServer, startServer } from '@signet/test-support';
 
 // Keys are generated once for the file, at test time.
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
