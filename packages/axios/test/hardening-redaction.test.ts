@@ -334,7 +334,7 @@ describe('SignetErrors thrown while building a signer', () => {
   const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const passphrase = `pass-${randomBytes(8).toString('hex')}`;
   const encrypted = keys.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
-  const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const ecPem = testKeys().p384.privateKeyPem;
   const shortSecret = 'short-hmac-secret-0123456789';
   // The first half of the body only: still PEM, no longer a key.
   const pemRows = keys.privateKeyPem.trim().split('\n');

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requestSigner } from '@signet/core';
+import { testKeys } from '@signet/test-support';
 
 // node:crypto's sign, observed: a call with a callback runs on libuv's thread pool, one without on the calling thread.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -8,7 +9,7 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...actual, sign: vi.fn(actual.sign) };
 });
 
-const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey } = testKeys().rsa;
 const request = (i: number) => ({ method: 'POST', url: `/v1/items/${i}`, body: Buffer.from(`{"i":${i}}`) });
 const onPool = (): boolean[] => vi.mocked(crypto.sign).mock.calls.map((call) => typeof call[3] === 'function');
 
