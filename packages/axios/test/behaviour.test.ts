@@ -8,12 +8,10 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignetError, requestSigner, type SignableRequest, type Signer } from '@signet/core';
 import { attachSigner, createSignedAxios } from '../src/index.js';
-import { testKeys } from './support/keys.js';
-import { type Received, type RecordingServer, expectSignedForWire, startServer } from './support/wire.js';
-import { rejection, thrown } from './support/outcomes.js';
+import { expectSignedForWire, type Received, type RecordingServer, rejection, startServer, testKeys, thrown } from '@signet/test-support';
 
 const apiKey = 'key-behaviour-test';
-const keys = testKeys();
+const keys = testKeys().rsa;
 const signer = requestSigner({ apiKey, privateKey: keys.privateKeyPem });
 const verify = { publicKey: keys.publicKey, apiKey };
 

@@ -8,14 +8,12 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignetError, requestSigner } from '@signet/core';
 import { createSignedAxios, type SignedAxiosOptions } from '@signet/axios';
-import { testKeys } from './support/keys.js';
-import { expectSignedForWire, interceptWithNock, startServer, type Received } from './support/wire.js';
-import { binaryCases, chunksOf, randomBinary, stringCases } from './support/body-cases.js';
+import { binaryCases, chunksOf, expectSignedForWire, interceptWithNock, randomBinary, type Received, startServer, stringCases, testKeys } from '@signet/test-support';
 
 const API_KEY = 'bodies-test-key';
 const NOCK_ORIGIN = 'http://signet.test';
 const EMPTY_BODY_HASH = createHash('sha256').update('{}').digest('hex');
-const keys = testKeys();
+const keys = testKeys().rsa;
 const signer = requestSigner({ apiKey: API_KEY, privateKey: keys.privateKey });
 const axiosDefaultTransforms = ([] as AxiosRequestTransformer[]).concat(axios.defaults.transformRequest ?? []);
 

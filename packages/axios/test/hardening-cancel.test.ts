@@ -6,7 +6,7 @@ import axios, { type AxiosInstance, isAxiosError, isCancel } from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError, jwtSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { rejection } from './support/outcomes.js';
+import { rejection } from '@signet/test-support';
 
 // An aborted or timed-out request must settle (once), leave nothing running behind it (sockets, timers, a stream
 // still being read) and never surface as an unhandled rejection or an uncaught exception.

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AxiosError, type AxiosResponse, isAxiosError } from 'axios';
@@ -7,10 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { type Verifier, portOneVerifier, requestVerifier, withSignet } from '@signet/verify';
-import { testKeys } from './support/keys.js';
-import { thrown } from './support/outcomes.js';
+import { testKeys, thrown } from '@signet/test-support';
 
-const keys = testKeys();
+const keys = testKeys().rsa;
 const apiKey = 'merchant-clock-test';
 const MINUTE = 60_000;
 
@@ -281,7 +279,7 @@ describe('where a Date header is believed from', () => {
 
   it('a 401 from a server on this host’s clock is not resent', async () => {
     // A verifier with another key: the token is refused for its signature, whatever the time.
-    const other = requestVerifier({ publicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, clockToleranceSeconds: 5 });
+    const other = requestVerifier({ publicKey: testKeys().rsaOther.publicKey, clockToleranceSeconds: 5 });
     const server = await startSkewedServer(0, () => other);
     const api = createSignedAxios(requestSigner({ apiKey, privateKey: keys.privateKeyPem }), { baseURL: server.origin }, { clockSkew: 'auto' });
 

@@ -6,15 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SignetError} from '@signet/core';
 import { jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { testKeys } from './support/keys.js';
-import type { Received } from './support/wire.js';
-import { expectCode, rejection, thrown } from './support/outcomes.js';
+import { expectCode, type Received, rejection, testKeys, thrown } from '@signet/test-support';
 
 // Header injection: CR, LF or NUL in anything that becomes a header is refused. Core signers refuse such options
 // when they are built (ERR_INVALID_OPTION); the axios adapter refuses what any signer returns (ERR_INVALID_REQUEST)
 // before a byte is sent, instead of letting axios strip the characters and send a mangled credential.
 
-const keys = testKeys();
+const keys = testKeys().rsa;
 const SECRET_MARKER = 'tok-secret-4f9a';
 
 /** A listener that records requests and counts TCP connections. */

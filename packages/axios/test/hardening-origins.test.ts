@@ -2,9 +2,7 @@ import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Signer } from '@signet/core';
 import { type SignedAxiosOptions, attachSigner, createSignedAxios } from '@signet/axios';
-import { type OtherHost, credentialsIn, expectUntouched, schemesFor, startOtherHost } from './support/schemes.js';
-import { type Received, type RecordingServer, startServer } from './support/wire.js';
-import { expectCode, rejection, thrown } from './support/outcomes.js';
+import { credentialsIn, expectCode, expectUntouched, type OtherHost, type Received, type RecordingServer, rejection, schemesFor, startOtherHost, startServer, thrown } from '@signet/test-support';
 
 // Origin pinning: a signed instance sends credentials only to its baseURL's origin or to allowedOrigins. Two real
 // listeners on 127.0.0.1: the pinned API, and another host that counts every connection, request and credential.

@@ -6,15 +6,13 @@ import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { testKeys } from './support/keys.js';
-import { rejection } from './support/outcomes.js';
-import { reachableLeaks } from './support/reachable.js';
+import { reachableLeaks, rejection, testKeys } from '@signet/test-support';
 
 // Everything an error (or a response) exposes to a logger must be free of what authenticates the request: the
 // credentials that went over the wire and the key material they were made with. Each scheme is driven into every
 // way a request can end against real local servers, and each rendering a logger could produce is searched.
 
-const keys = testKeys();
+const keys = testKeys().rsa;
 const CREDENTIAL_HEADERS = ['authorization', 'merchant-token', 'x-api-key'] as const;
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -336,7 +334,7 @@ describe('SignetErrors thrown while building a signer', () => {
   const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const passphrase = `pass-${randomBytes(8).toString('hex')}`;
   const encrypted = keys.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
-  const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const ecPem = testKeys().p384.privateKeyPem;
   const shortSecret = 'short-hmac-secret-0123456789';
   // The first half of the body only: still PEM, no longer a key.
   const pemRows = keys.privateKeyPem.trim().split('\n');

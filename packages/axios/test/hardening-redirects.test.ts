@@ -2,9 +2,7 @@ import { AxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios'
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { type OtherHost, expectUntouched, schemesFor, startOtherHost } from './support/schemes.js';
-import { type Received, type RecordingServer, startServer } from './support/wire.js';
-import { rejection } from './support/outcomes.js';
+import { expectUntouched, type OtherHost, type Received, type RecordingServer, rejection, schemesFor, startOtherHost, startServer } from '@signet/test-support';
 
 // Redirects: Signet never follows one. Any 301/302/303/307/308 with a Location is refused with
 // ERR_REDIRECT_REFUSED (same origin included: the token is bound to the path it was signed for), unless the caller

@@ -4,10 +4,7 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosAdapter, AxiosError, type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignedAxios } from '@signet/axios';
-import { type HoldingServer, startHoldingServer } from './support/holding-server.js';
-import { reachableLeaks, renderedLeaks } from './support/reachable.js';
-import { CREDENTIAL_HEADERS, schemesFor } from './support/schemes.js';
-import { rejection } from './support/outcomes.js';
+import { CREDENTIAL_HEADERS, type HoldingServer, reachableLeaks, rejection, renderedLeaks, schemesFor, startHoldingServer } from '@signet/test-support';
 
 // One failing (or one successful) request while ten others of the same instance are in flight: with a keep-alive
 // agent the others share its sockets, and a live request object reaches all of them through its socket and agent.

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError, requestSigner } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { requestVerifier, withSignet } from '@signet/verify';
-import { testKeys } from './support/keys.js';
+import { testKeys } from '@signet/test-support';
 
 const SEED = 42;
 const RUNS = 150;
 const apiKey = 'key-property-test';
-const keys = testKeys();
+const keys = testKeys().rsa;
 const signer = requestSigner({ apiKey, privateKey: keys.privateKey });
 const sha256Hex = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 

@@ -5,13 +5,12 @@ import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { type HoldingServer, startHoldingServer } from './support/holding-server.js';
-import { testKeys } from './support/keys.js';
+import { type HoldingServer, startHoldingServer, testKeys } from '@signet/test-support';
 
 // A retry is a new request on the wire: each attempt must carry a token of its own (with `nonce`, a nonce of its
 // own, so a replay store accepts it), still bound to the same request line and body bytes.
 
-const keys = testKeys();
+const keys = testKeys().rsa;
 const FAILURES = 3;
 
 const cleanups: (() => Promise<void> | void)[] = [];

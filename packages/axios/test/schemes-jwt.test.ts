@@ -7,15 +7,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jwtSigner } from '@signet/core';
 import type { JwsAlgorithm, JwtSignerOptions } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { startServer } from './support/wire.js';
-import type { Received, RecordingServer } from './support/wire.js';
+import { type Received, type RecordingServer, startServer, testKeys } from '@signet/test-support';
 
 // Keys are generated once for the file, at test time.
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-const ed25519 = generateKeyPairSync('ed25519');
-const ed448 = generateKeyPairSync('ed448');
+const rsa = testKeys().rsa;
+const p256 = testKeys().p256;
+const p384 = testKeys().p384;
+const ed25519 = testKeys().ed25519;
+const ed448 = testKeys().ed448;
 const hs = { HS256: randomBytes(32), HS384: randomBytes(48), HS512: randomBytes(64) };
 
 const NOW_MS = 1_700_000_000_900;

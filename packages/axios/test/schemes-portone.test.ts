@@ -5,8 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { portOneSigner } from '@signet/core';
 import type { PortOneSignerOptions } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
-import { interceptWithNock, startServer } from './support/wire.js';
-import type { Received } from './support/wire.js';
+import { interceptWithNock, type Received, startServer } from '@signet/test-support';
 
 const CLIENT_KEY = 'SglffyyZgojEdXWL'; // document 001's sample PortOne key
 const SECRET_KEY = 'portone-secret-key-for-tests-4b1d';

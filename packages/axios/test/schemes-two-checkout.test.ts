@@ -9,9 +9,7 @@ import { SignetError, twoCheckoutSigner } from '@signet/core';
 import type { SignetErrorCode, TwoCheckoutSignerOptions } from '@signet/core';
 import { createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
 import type { TwoCheckoutSignatureRequest } from '@signet/axios';
-import { startServer } from './support/wire.js';
-import type { Received, RecordingServer } from './support/wire.js';
-import { rejection } from './support/outcomes.js';
+import { type Received, type RecordingServer, rejection, startServer } from '@signet/test-support';
 
 const MERCHANT = 'MERCH_CODE';
 const SECRET_WORD = 'buy-link-secret-word-7Fq2';

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { type ReplayStore, memoryReplayStore, requestVerifier, withSignet } from '@signet/verify';
-import { testKeys } from './support/keys.js';
+import { testKeys } from '@signet/test-support';
 
 const REQUESTS = 2_000;
 const apiKey = 'key-stress-test';
-const keys = testKeys();
+const keys = testKeys().rsa;
 const sha256Hex = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** What the server answers for a verified request: its own view, next to what the token claimed. */

@@ -2,11 +2,10 @@ import type { AxiosRequestConfig, CreateAxiosDefaults } from 'axios';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignetError, requestSigner } from '@signet/core';
 import { type SignedAxiosOptions, createSignedAxios } from '../src/index.js';
-import { testKeys } from './support/keys.js';
-import { type Received, expectSignedForWire, interceptWithNock, startServer } from './support/wire.js';
+import { expectSignedForWire, interceptWithNock, type Received, startServer, testKeys } from '@signet/test-support';
 
 const apiKey = 'key-urls-test';
-const keys = testKeys();
+const keys = testKeys().rsa;
 const signer = requestSigner({ apiKey, privateKey: keys.privateKeyPem });
 const verify = { publicKey: keys.publicKey, apiKey };
 

@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, ensureBuilt, makeFixture, nowSeconds, sha256Hex, signet } from './support/cli.js';
+import { testKeys } from '@signet/test-support';
 
 let fx: Fixture;
 let keyEnv: Record<string, string>;
@@ -60,7 +60,7 @@ describe('signet token request', () => {
   });
 
   it('reads an encrypted key with its passphrase from --passphrase-file', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = testKeys().rsa;
     const encrypted = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }).toString();
     const args = ['token', 'request', '--url', '/v1/x', '--api-key', 'ak', '--key-file', fx.write('encrypted.pem', encrypted)];
     const ok = await signet([...args, '--passphrase-file', fx.write('pass.txt', 'correct horse\n')]);

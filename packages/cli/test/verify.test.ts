@@ -3,6 +3,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, ensureBuilt, makeFixture, nowSeconds, sha256Hex, signet } from './support/cli.js';
+import { testKeys } from '@signet/test-support';
 
 let fx: Fixture;
 let signEnv: Record<string, string>;
@@ -96,7 +97,7 @@ describe('signet verify --scheme request', () => {
   });
 
   it('a token signed with another key, or altered, is ERR_SIGNATURE_INVALID', async () => {
-    const other = fx.write('other.pub', (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    const other = fx.write('other.pub', testKeys().rsaOther.publicKeyPem);
     const token = await requestToken('/v1/x');
     const otherKey = await signet(['verify', '--public-key-file', other, '--token', token, '--url', '/v1/x']);
     expect(otherKey.code).toBe(1);

@@ -2,8 +2,10 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Jwt, JwtPayload } from 'jsonwebtoken';
 import { expect } from 'vitest';
-import { SignetError } from '@signet/core';
+import type { SignetError } from '@signet/core';
 import type { SignetErrorCode } from '@signet/core';
+// Brings in the toBeSignetError matcher's declaration (registered by the setup file).
+import type {} from '@signet/test-support';
 
 /** Hex SHA-256 of the exact bytes, computed here rather than by the SDK. */
 export function sha256Hex(bytes: string | Uint8Array): string {
@@ -43,8 +45,7 @@ export function thrownSignetError(fn: () => unknown, code: SignetErrorCode): Sig
   } catch (error) {
     caught = error;
   }
-  expect(caught).toBeInstanceOf(SignetError);
-  expect((caught as SignetError).code).toBe(code);
+  expect(caught).toBeSignetError(code);
   return caught as SignetError;
 }
 
@@ -55,8 +56,7 @@ export async function rejectedSignetError(promise: Promise<unknown>, code: Signe
   } catch (error) {
     caught = error;
   }
-  expect(caught).toBeInstanceOf(SignetError);
-  expect((caught as SignetError).code).toBe(code);
+  expect(caught).toBeSignetError(code);
   return caught as SignetError;
 }
 

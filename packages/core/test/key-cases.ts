@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SignetErrorCode } from '@signet/core';
 import { pemBody } from './helpers.js';
+import { testKeys } from '@signet/test-support';
 
 /** A key `requestSigner` must refuse, the code it must refuse it with, and what must never appear in the error. */
 export interface RefusedKeyCase {
@@ -45,12 +46,12 @@ export function makeCertificate(): { certPem: string; keyPem: string } {
 export function refusedKeyCases(): RefusedKeyCase[] {
   const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const small8 = String(small.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const rsa = testKeys().rsa;
   const rsa8 = String(rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   const spki = String(rsa.publicKey.export({ type: 'spki', format: 'pem' }));
   const pkcs1Public = String(rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }));
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  const ed = generateKeyPairSync('ed25519').privateKey;
+  const ec = testKeys().p256.privateKey;
+  const ed = testKeys().ed25519.privateKey;
   const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey;
   const secretBytes = randomBytes(32);
   const random = randomBytes(1200);

@@ -5,8 +5,9 @@ import { requestSigner } from '@signet/core';
 import type { PrivateKeyInput } from '@signet/core';
 import { bearerToken, pemBegin, pemLabel, sha256Hex, thrownSignetError, verifyToken } from './helpers.js';
 import { PASSPHRASE, refusedKeyCases, withOpenssl } from './key-cases.js';
+import { testKeys } from '@signet/test-support';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
 const big = generateKeyPairSync('rsa', { modulusLength: 4096 });
 const spki = (key: KeyObject) => String(key.export({ type: 'spki', format: 'pem' }));
 

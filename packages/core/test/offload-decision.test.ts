@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { requestSigner } from '@signet/core';
+import { testKeys } from '@signet/test-support';
 import { LONE_RUN, QUIET_MS, offloadPolicy } from '../src/offload.js';
 import { bearerToken, sha256Hex } from './helpers.js';
 
@@ -12,7 +13,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 const { sign: actualSign } = await vi.importActual<typeof crypto>('node:crypto');
-const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey } = testKeys().rsa;
 const request = (i: number) => ({ method: 'POST', url: `/v1/items/${i}`, body: Buffer.from(`{"i":${i}}`) });
 const onPool = (): boolean[] => vi.mocked(crypto.sign).mock.calls.map((call) => typeof call[3] === 'function');
 

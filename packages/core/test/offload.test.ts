@@ -1,11 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type OffloadMode, jwtSigner, requestSigner } from '@signet/core';
 import { offloadPolicy } from '../src/offload.js';
 import { bearerToken, sha256Hex, thrownSignetError } from './helpers.js';
+import { testKeys } from '@signet/test-support';
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey } = testKeys().rsa;
 const clock = (): number => 1_700_000_000_000;
 const request = (i: number) => ({ method: 'POST', url: `/v1/items/${i}?a=1`, body: Buffer.from(`{"i":${i}}`) });
 const expected = (i: number): string =>
@@ -45,7 +45,7 @@ describe('where RSA signatures run', () => {
   });
 
   it('an ES256 signature from either path verifies with jsonwebtoken', async () => {
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ec = testKeys().p256;
     for (const offload of ['auto', 'always'] as const) {
       const signer = jwtSigner({ algorithm: 'ES256', key: ec.privateKey, claims: { sub: 'svc' }, offload });
       const [alone, ...together] = [bearerToken(await signer.sign(request(0))), ...(await Promise.all([1, 2, 3].map(async (i) => bearerToken(await signer.sign(request(i))))))];

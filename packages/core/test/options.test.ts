@@ -1,10 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import type { RequestSignerOptions } from '@signet/core';
 import { bearerToken, rejectedSignetError, thrownSignetError, verifyToken } from './helpers.js';
+import { testKeys } from '@signet/test-support';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = testKeys().rsa;
 
 /** Valid options with `overrides` applied; `undefined` in overrides removes the field. */
 function options(overrides: Record<string, unknown>): RequestSignerOptions {

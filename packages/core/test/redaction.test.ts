@@ -1,11 +1,11 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import type { PrivateKeyInput, SignetError } from '@signet/core';
 import { chunks16, pemBody, thrownSignetError } from './helpers.js';
 import { PASSPHRASE, refusedKeyCases } from './key-cases.js';
+import { testKeys } from '@signet/test-support';
 
 const cases = refusedKeyCases();
 
@@ -54,7 +54,7 @@ describe('errors about keys never carry key material or passphrases', () => {
 
 describe('a signer does not expose its key', () => {
   it('shows no PEM body or passphrase when inspected', () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey } = testKeys().rsa;
     const pem = String(privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const encrypted = String(privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }));
     const signers = [

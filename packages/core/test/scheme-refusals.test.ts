@@ -6,13 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { jwtSigner, portOneSigner, twoCheckoutSigner } from '@signet/core';
 import { rejectedSignetError, thrownSignetError } from './helpers.js';
 import type { JwsAlgorithm, JwtSignerOptions, PortOneSignerOptions, SignetError, SignetErrorCode, Signer, TwoCheckoutSignerOptions } from '@signet/core';
+import { testKeys } from '@signet/test-support';
 
 // Keys are generated once for the file, at test time.
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
 const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
-const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-const ed25519 = generateKeyPairSync('ed25519');
+const p256 = testKeys().p256;
+const p384 = testKeys().p384;
+const ed25519 = testKeys().ed25519;
 
 const PORTONE_SECRET = 'portone-secret-Qm7vX2kLp9';
 const TWOCHECKOUT_SECRET = 'buy-link-secret-word-Hc4Zr8';

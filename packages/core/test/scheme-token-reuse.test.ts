@@ -1,9 +1,10 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Algorithm, JwtPayload } from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { jwtSigner, portOneSigner, twoCheckoutSigner } from '@signet/core';
 import type { Clock, SignableRequest, Signer } from '@signet/core';
+import { testKeys } from '@signet/test-support';
 
 const T = 1_700_000_000; // seconds; 2023-11-14T22:13:20Z
 const REQUEST: SignableRequest = { method: 'GET', url: '/reuse' };
@@ -11,7 +12,7 @@ const REQUEST: SignableRequest = { method: 'GET', url: '/reuse' };
 const PORTONE_SECRET = 'portone-reuse-secret';
 const TWOCHECKOUT_SECRET = 'two-checkout-reuse-secret';
 const JWT_SECRET = 'jwt-reuse-secret-that-is-32-bytes!!';
-const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const p256 = testKeys().p256;
 
 /** A clock the test sets, in seconds; reads return milliseconds part-way into the second. */
 function setClock(startSeconds: number): { clock: Clock; set(seconds: number): void } {

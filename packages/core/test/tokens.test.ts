@@ -1,11 +1,11 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import type { RequestSignerOptions, SignableRequest } from '@signet/core';
 import { bearerToken, rejectedSignetError, sha256Hex, verifyToken } from './helpers.js';
+import { testKeys } from '@signet/test-support';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = testKeys().rsa;
 const apiKey = 'test-api-key-0123';
 const FIXED_MS = 1_700_000_123_987;
 const FIXED_IAT = 1_700_000_123;

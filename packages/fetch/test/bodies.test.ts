@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignetError } from '@signet/core';
 import { type SignedFetchOptions, type SignedRequestInit, createSignedFetch } from '@signet/fetch';
-import { binaryCases, randomBinary, stringCases } from '../../axios/test/support/body-cases.js';
+import { binaryCases, randomBinary, stringCases } from '@signet/test-support';
 import {
   type Arrival,
   EMPTY_BODY_HASH,

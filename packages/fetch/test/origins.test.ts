@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignetError } from '@signet/core';
 import { createSignedFetch } from '@signet/fetch';
-import { expectSignedForWire } from '../../axios/test/support/wire.js';
+import { expectSignedForWire } from '@signet/test-support';
 import { API_KEY, type Received, type Wire, keys, onlyArrival, rejection, signer, startOtherListener, verifyingServer } from './support/wires.js';
 
 // Credentials go only to the pinned origins: the API (a @signet/verify server) is pinned, a second listener on

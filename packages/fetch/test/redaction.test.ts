@@ -5,8 +5,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Signer } from '@signet/core';
 import { createSignedFetch } from '@signet/fetch';
-import { reachableLeaks } from '../../axios/test/support/reachable.js';
-import { startServer } from '../../axios/test/support/wire.js';
+import { reachableLeaks, startServer } from '@signet/test-support';
 import { closedOrigin, rejection, signer, startOtherListener } from './support/wires.js';
 
 // Whatever a signed request ends in, the error a caller logs must not carry the credentials it was sent with.

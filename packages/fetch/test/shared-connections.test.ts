@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignedFetch } from '@signet/fetch';
-import { type HoldingServer, startHoldingServer } from '../../axios/test/support/holding-server.js';
-import { reachableLeaks, renderedLeaks } from '../../axios/test/support/reachable.js';
-import { CREDENTIAL_HEADERS, schemesFor } from '../../axios/test/support/schemes.js';
+import { CREDENTIAL_HEADERS, type HoldingServer, reachableLeaks, renderedLeaks, schemesFor, startHoldingServer } from '@signet/test-support';
 import { rejection } from './support/wires.js';
 
 // One failing (or one successful) request while ten others of the same signed fetch are in flight on the

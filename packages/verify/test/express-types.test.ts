@@ -1,11 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { type VerifiedClaims, memoryReplayStore, requestVerifier, signetMiddleware } from '@signet/verify';
 import { listen } from './support/servers.js';
+import { testKeys } from '@signet/test-support';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = testKeys().rsa;
 
 describe("the README's Express example", () => {
   // This file is typechecked by `tsc --build` with the tests: req.signet and req.rawBody must be known to Express's

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { type KeyObject } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { SignetError, portOneSigner, requestSigner, twoCheckoutSigner } from '@s
 import { type VerifiableRequest, type Verifier, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
 import { SERVER_KINDS, type ServerKind, type SignetServer, startSignetServer } from './support/servers.js';
 import { NOW, type SigningAlg, b64u, clockAt, segmentsOf, signSegments } from './support/tokens.js';
+import { testKeys } from '@signet/test-support';
 
 /**
  * Fuzzing of @signet/verify: valid requests of every scheme, mutated at random (the token's text, its segments, its
@@ -21,7 +22,7 @@ const WIRE_RUNS_PER_SERVER = 400;
 const TIMEOUT_MS = 2_000;
 const MAX_BODY_BYTES = 4_096;
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
 const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const clock = clockAt(NOW);
 const API_KEY = 'ak_fuzz_42';

@@ -1,10 +1,11 @@
 import { Buffer } from 'node:buffer';
-import { type KeyObject, generateKeyPairSync, verify as cryptoVerify } from 'node:crypto';
+import { type KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { SignJWT } from 'jose';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { type JwsAlgorithm, jwtSigner, requestSigner } from '@signet/core';
 import { type Rejection, type RequestVerifierOptions, type VerifiableRequest, requestVerifier } from '@signet/verify';
+import { testKeys } from '@signet/test-support';
 import {
   API_KEY,
   BODY,
@@ -22,11 +23,11 @@ import {
   sha256Hex,
 } from './support/tokens.js';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const ec256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const ec384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-const ed25519 = generateKeyPairSync('ed25519');
+const rsa = testKeys().rsa;
+const otherRsa = testKeys().rsaOther;
+const ec256 = testKeys().p256;
+const ec384 = testKeys().p384;
+const ed25519 = testKeys().ed25519;
 const privatePem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
 const clock = clockAt(NOW);

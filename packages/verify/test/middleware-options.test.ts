@@ -1,9 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SignetError, requestSigner } from '@signet/core';
 import { type SignetMiddlewareOptions, type Verifier, requestVerifier, signetMiddleware, withSignet } from '@signet/verify';
+import { testKeys } from '@signet/test-support';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = testKeys().rsa;
 const verifier = requestVerifier({ publicKey });
 
 const entryPoints = [

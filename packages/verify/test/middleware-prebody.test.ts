@@ -1,13 +1,13 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError, requestSigner } from '@signet/core';
 import { type ReplayStore, type Verifier, requestVerifier, signetMiddleware, withSignet } from '@signet/verify';
 import { type ServerKind, SERVER_KINDS, expressOf, listen } from './support/servers.js';
+import { testKeys } from '@signet/test-support';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
 const MiB = 1024 * 1024;
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {

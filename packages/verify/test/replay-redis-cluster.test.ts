@@ -1,10 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignetError, requestSigner } from '@signet/core';
 import { redisReplayStore, requestVerifier } from '@signet/verify';
 import type { VerifiableRequest, Verifier } from '@signet/verify';
 import { type RedisCluster, outcomeOf, startRedisCluster } from './support/redis-server.js';
+import { testKeys } from '@signet/test-support';
 
 // A fleet of API instances shares one Redis Cluster: each instance holds its own createCluster() client, and the
 // keys of different tokens live on different masters.
@@ -12,7 +12,7 @@ import { type RedisCluster, outcomeOf, startRedisCluster } from './support/redis
 type ClusterClient = ReturnType<typeof createCluster>;
 
 const T0 = Date.UTC(2025, 0, 1);
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = testKeys().rsa;
 // The default deadline: long enough that a live Redis on a loaded CI machine is never mistaken for a dead one.
 const TIMEOUT_MS = 1_000;
 const GUARD_MS = TIMEOUT_MS + 3_000;

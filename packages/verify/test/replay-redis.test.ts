@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SignetError, requestSigner } from '@signet/core';
@@ -6,12 +5,13 @@ import { redisReplayStore, requestVerifier } from '@signet/verify';
 import type { RedisReplayStoreOptions, VerifiableRequest, Verifier } from '@signet/verify';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
 import { expectRejectedWith } from './support/rejections.js';
+import { testKeys } from '@signet/test-support';
 
 type RedisClient = ReturnType<typeof createClient>;
 
 const T0 = Date.UTC(2025, 0, 1);
 const atT0 = (): number => T0;
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = testKeys().rsa;
 const URL_PATH = '/v1/payments';
 const BODY = new TextEncoder().encode('{"amount":1000}');
 

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,12 +8,13 @@ import { memoryReplayStore, portOneVerifier, redisReplayStore, requestVerifier, 
 import type { PortOneVerifierOptions, ReplayStore, TwoCheckoutVerifierOptions, VerifiableRequest, Verifier } from '@signet/verify';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
 import { expectCode, expectRejectedWith, thrown } from './support/rejections.js';
+import { testKeys } from '@signet/test-support';
 
 const T0 = Date.UTC(2025, 0, 1);
 const atT0 = (): number => T0;
 const oneSecondLater = (): number => T0 + 1_000;
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = testKeys().rsa;
 const API_KEY = 'api-key-1';
 const URL_PATH = '/v1/payments?dryRun=1';
 const BODY = new TextEncoder().encode('{"amount":1000,"currency":"KRW"}');

@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import type { JwsAlgorithm } from '@signet/core';
 import { portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
+import { testKeys } from '@signet/test-support';
 import {
   NOW,
   clockAt,
@@ -18,11 +19,11 @@ import {
   unsigned,
 } from './support/tokens.js';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
 const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
-const ec256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const ec384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-const ed25519 = generateKeyPairSync('ed25519');
+const ec256 = testKeys().p256;
+const ec384 = testKeys().p384;
+const ed25519 = testKeys().ed25519;
 const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
 const clock = clockAt(NOW);
 const verifier = requestVerifier({ publicKey: publicPem, clock });

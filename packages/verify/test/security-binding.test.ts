@@ -1,14 +1,14 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { type Rejection, type RejectedRequest, requestVerifier } from '@signet/verify';
 import { API_KEY, BODY, NOW, URL_PATH, clockAt, expectRejected, mint, requestClaims, requestWith, sha256Hex } from './support/tokens.js';
+import { testKeys } from '@signet/test-support';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
+const other = testKeys().rsaOther;
 
 /** A verifier whose refusals are collected as `onReject` sees them. */
 function observed(options: Omit<Parameters<typeof requestVerifier>[0], 'onReject' | 'clock'> = { publicKey: rsa.publicKey }) {
@@ -68,8 +68,8 @@ describe('no API-key enumeration', () => {
     const { verifier } = observed({ keyForApiKey: () => undefined, algorithms: ['RS256', 'ES256', 'EdDSA'] });
     for (const [alg, key] of [
       ['RS256', rsa.privateKey],
-      ['ES256', generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey],
-      ['EdDSA', generateKeyPairSync('ed25519').privateKey],
+      ['ES256', testKeys().p256.privateKey],
+      ['EdDSA', testKeys().ed25519.privateKey],
     ] as const) {
       await expectRejected(verifier, requestWith(mint(alg, key, requestClaims({ sub: 'ak_nobody' }))), 'ERR_SIGNATURE_INVALID');
     }

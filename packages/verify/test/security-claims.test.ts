@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type RequestVerifierOptions, portOneVerifier, requestVerifier } from '@signet/verify';
 import { BODY, NOW, URL_PATH, clockAt, expectRejected, expectThrown, mint, requestClaims, requestWith, sha256Hex } from './support/tokens.js';
+import { testKeys } from '@signet/test-support';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
 const clock = clockAt(NOW);
 const BODY_HASH = sha256Hex(BODY);
 const verifier = requestVerifier({ publicKey: rsa.publicKey, clock });

@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SignetError, type SignetErrorCode } from '@signet/core';
 import { type VerifiableRequest, type Verifier, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
+import { testKeys } from '@signet/test-support';
 import {
   NOW,
   b64u,
@@ -21,8 +21,8 @@ import {
   signSegments,
 } from './support/tokens.js';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const ec256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const rsa = testKeys().rsa;
+const ec256 = testKeys().p256;
 const clock = clockAt(NOW);
 const verifier = requestVerifier({ publicKey: rsa.publicKey, clock });
 const esVerifier = requestVerifier({ publicKey: ec256.publicKey, clock, algorithms: ['ES256'] });

@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type SignetError, twoCheckoutSigner } from '@signet/core';
 import { type VerifiableRequest, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
+import { testKeys } from '@signet/test-support';
 import {
   NOW,
   URL_PATH,
@@ -15,8 +15,8 @@ import {
   segmentsOf,
 } from './support/tokens.js';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
+const attacker = testKeys().rsaOther;
 const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
 const clock = clockAt(NOW);
 const verifier = requestVerifier({ publicKey: rsa.publicKey, clock });

@@ -1,16 +1,17 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync, verify as cryptoVerify } from 'node:crypto';
+import { verify as cryptoVerify } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { jwtSigner, requestSigner } from '@signet/core';
 import { memoryReplayStore, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
 import { API_KEY, BODY, NOW, URL_PATH, clockAt, expectRejected, expectThrown, mint, requestClaims, requestWith, segmentsOf, sha256Hex } from './support/tokens.js';
+import { testKeys } from '@signet/test-support';
 
 // The group order of P-256 (SEC 2 §2.4.2), written here independently of the SDK; the test below proves it right.
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
-const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec = testKeys().p256;
+const rsa = testKeys().rsa;
 
 function bigOf(bytes: Uint8Array): bigint {
   return BigInt(`0x${Buffer.from(bytes).toString('hex')}`);

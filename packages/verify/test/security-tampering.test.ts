@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { requestVerifier } from '@signet/verify';
+import { testKeys } from '@signet/test-support';
 import {
   API_KEY,
   BODY,
@@ -20,8 +20,8 @@ import {
   withPayload,
 } from './support/tokens.js';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa = testKeys().rsa;
+const attacker = testKeys().rsaOther;
 const clock = clockAt(NOW);
 const verifier = requestVerifier({ publicKey: rsa.publicKey, clock });
 const signer = requestSigner({ apiKey: API_KEY, privateKey: rsa.privateKey, clock });

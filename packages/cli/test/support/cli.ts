@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { testKeys } from '@signet/test-support';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const workspaceRoot = join(packageDir, '..', '..');
@@ -107,8 +108,8 @@ export function makeFixture(): Fixture {
     writeFileSync(path(name), content, { mode: 0o600 });
     return path(name);
   };
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const rsa = testKeys().rsa;
+  const ec = testKeys().p256;
   const privatePem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const secret = randomBytes(32).toString('hex');

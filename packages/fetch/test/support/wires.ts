@@ -5,13 +5,12 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { expect } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { requestVerifier, withSignet } from '@signet/verify';
-import { testKeys } from '../../../axios/test/support/keys.js';
-import { type Received, expectSignedForWire, startServer } from '../../../axios/test/support/wire.js';
+import { type Received, expectSignedForWire, startServer, testKeys } from '@signet/test-support';
 
-export type { Received } from '../../../axios/test/support/wire.js';
+export type { Received } from '@signet/test-support';
 
 export const API_KEY = 'fetch-test-key';
-export const keys = testKeys();
+export const keys = testKeys().rsa;
 export const signer = requestSigner({ apiKey: API_KEY, privateKey: keys.privateKey });
 
 export function sha256(bytes: string | Uint8Array): string {
@@ -171,5 +170,4 @@ export function webStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   });
 }
 
-export { bytesOf, chunksOf } from '../../../axios/test/support/body-cases.js';
-export { rejection } from '../../../axios/test/support/outcomes.js';
+export { bytesOf, chunksOf, rejection } from '@signet/test-support';

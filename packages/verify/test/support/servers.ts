@@ -1,11 +1,12 @@
 import { Buffer } from 'node:buffer';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { type KeyObject } from 'node:crypto';
 import { type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import express from 'express';
 import { expect } from 'vitest';
 import type { SignetErrorCode } from '@signet/core';
+import { testKeys } from '@signet/test-support';
 import {
   type PendingVerification,
   type RequestHead,
@@ -39,7 +40,7 @@ let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 
 /** An RSA-2048 key pair generated at test time, shared within one test file. */
 export function rsaKeys(): { privateKey: KeyObject; publicKey: KeyObject } {
-  keys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  keys ??= testKeys().rsa;
   return keys;
 }
 

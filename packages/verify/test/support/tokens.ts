@@ -152,7 +152,11 @@ export async function outcomeOf(verifier: Verifier, request: VerifiableRequest):
 
 /** Expects `verify` to reject with a SignetError of exactly `code`, and returns that error. */
 export async function expectRejected(verifier: Verifier, request: VerifiableRequest, code: SignetErrorCode): Promise<SignetError> {
-  return expectRejectedWithOneOf(verifier, request, [code]);
+  const outcome = await outcomeOf(verifier, request);
+  expect(outcome.resolved, 'verify() resolved for a request it must reject').toBe(false);
+  const error = (outcome as { error: unknown }).error;
+  expect(error).toBeSignetError(code);
+  return error as SignetError;
 }
 
 /** Expects `verify` to reject with a SignetError whose code is one of `codes` (never to resolve). */

@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { expect } from 'vitest';
 import { jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner, type Signer } from '@signet/core';
 import { testKeys } from './keys.js';
-import { type Received, expectSignedForWire } from './wire.js';
+import { expectSignedForWire, type Received } from './wire.js';
 
 // Shared by the hardening suites: one signer per Signet scheme, each able to check its own credentials on the wire,
 // and a second listener ("another host") that must never see any of them.
@@ -28,7 +28,7 @@ function bearer(received: Received): string {
 
 /** The four schemes, with credentials named after `suite` so suites never share them. */
 export function schemesFor(suite: string): Scheme[] {
-  const keys = testKeys();
+  const keys = testKeys().rsa;
   const apiKey = `key-hardening-${suite}`;
   const clientKey = `portone-client-${suite}`;
   const portOneSecret = `portone-secret-key-for-${suite}-tests`;

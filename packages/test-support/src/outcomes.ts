@@ -1,6 +1,7 @@
 // Shared by the test suites of every package: what a call or a request ended with.
 import { expect } from 'vitest';
-import { SignetError, type SignetErrorCode } from '@signet/core';
+import type { SignetErrorCode } from '@signet/core';
+import './matchers.js';
 
 /** What `promise` rejected with; fails the test if it resolved. */
 export async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -24,6 +25,5 @@ export function thrown(action: () => unknown): unknown {
 
 /** `error` is a SignetError with `code`. */
 export function expectCode(error: unknown, code: SignetErrorCode): void {
-  expect(error).toBeInstanceOf(SignetError);
-  expect((error as SignetError).code).toBe(code);
+  expect(error).toBeSignetError(code);
 }

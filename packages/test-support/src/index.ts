@@ -1,0 +1,14 @@
+export { binaryCases, bytesOf, chunksOf, randomBinary, stringCases, twoMiB } from './body-cases.js';
+export type { BinaryCase, StringCase } from './body-cases.js';
+export { testKeys, keyKinds } from './keys.js';
+export type { KeyKind, KeyPairPems, TestKeyPair, TestKeys } from './keys.js';
+export { expectCode, rejection, thrown } from './outcomes.js';
+export { expectSignedForWire, interceptWithNock, startServer } from './wire.js';
+export type { Received, RecordingServer, SignatureExpectations } from './wire.js';
+export { startHoldingServer } from './holding-server.js';
+export type { HoldingServer } from './holding-server.js';
+export { reachableLeaks, renderedLeaks, stringifyWithCycles } from './reachable.js';
+export type { Needle } from './reachable.js';
+export { CREDENTIAL_HEADERS, credentialsIn, expectUntouched, schemesFor, startOtherHost } from './schemes.js';
+export type { OtherHost, Scheme } from './schemes.js';
+export type {} from './matchers.js';
