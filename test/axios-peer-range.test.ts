@@ -3,9 +3,7 @@ import { inspect } from 'node:util';
 import type * as Axios from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requestSigner } from '@signet/core';
-import { testKeys } from '../packages/axios/test/support/keys.js';
-import { rejection } from '../packages/axios/test/support/outcomes.js';
-import { type RecordingServer, expectSignedForWire, startServer } from '../packages/axios/test/support/wire.js';
+import { expectSignedForWire, type RecordingServer, rejection, startServer, testKeys } from '@signet/test-support';
 
 // @signet/axios declares axios as a peer: users bring their own. Both ends of the declared range are installed
 // (`axios-lowest` is an npm alias of the floor) and @signet/axios is loaded against each, so a range that claims
@@ -17,7 +15,7 @@ const rootDevDependencies = (JSON.parse(readFileSync(new URL('../package.json', 
   .devDependencies;
 
 const apiKey = 'key-peer-range';
-const keys = testKeys();
+const keys = testKeys().rsa;
 
 const servers: RecordingServer[] = [];
 afterEach(async () => {

@@ -67,7 +67,7 @@ function interceptorClient(config: CreateAxiosDefaults, key: KeyObject, signFloo
 
 /** The clients, by name; each call sends one request. */
 function clients(port: number, key: KeyObject): Record<string, Client> {
-  const config = (): CreateAxiosDefaults => ({ baseURL: `http://127.0.0.1:${port}/v1`, httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) });
+  const config = (): CreateAxiosDefaults & { baseURL: string } => ({ baseURL: `http://127.0.0.1:${port}/v1`, httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) });
   const signet = (offload?: OffloadMode): AxiosInstance =>
     createSignedAxios(requestSigner({ apiKey: 'bench-api-key', privateKey: key, ...(offload ? { offload } : {}) }), config());
   const instances: Record<string, AxiosInstance> = {

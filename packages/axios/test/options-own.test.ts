@@ -4,10 +4,7 @@ import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestSigner, twoCheckoutSigner } from '@signet/core';
 import { type SignedAxiosOptions, attachSigner, createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
-import { testKeys } from './support/keys.js';
-import { expectCode, rejection } from './support/outcomes.js';
-import { type OtherHost, credentialsIn, expectUntouched, schemesFor, startOtherHost } from './support/schemes.js';
-import { type RecordingServer, expectSignedForWire, startServer } from './support/wire.js';
+import { credentialsIn, expectCode, expectSignedForWire, expectUntouched, type OtherHost, type RecordingServer, rejection, schemesFor, startOtherHost, startServer, testKeys } from '@signet/test-support';
 
 // Prototype pollution puts properties on Object.prototype that every plain object then appears to have. With
 // `Object.prototype.allowedOrigins = ['https://evil.example']`, createSignedAxios used to send credentials to evil.
@@ -15,7 +12,7 @@ import { type RecordingServer, expectSignedForWire, startServer } from './suppor
 
 const [scheme] = schemesFor('options-own');
 if (scheme === undefined) throw new Error('no scheme');
-const keys = testKeys();
+const keys = testKeys().rsa;
 const FIXED_MS = 1_700_000_000_000;
 
 const polluted = new Set<string>();

@@ -2,9 +2,7 @@ import axios, { type CreateAxiosDefaults } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignetError } from '@signet/core';
 import { type SignedAxiosOptions, attachSigner, createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
-import { expectCode, rejection, thrown } from './support/outcomes.js';
-import { schemesFor } from './support/schemes.js';
-import { type RecordingServer, startServer } from './support/wire.js';
+import { expectCode, type RecordingServer, rejection, schemesFor, startServer, thrown } from '@signet/test-support';
 
 // In plain JavaScript a misspelled option used to be ignored, and so was a Signet option put in axios's config,
 // which axios drops without a word. Each is now ERR_INVALID_OPTION saying what to write instead.
