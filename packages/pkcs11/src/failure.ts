@@ -17,3 +17,6 @@ export function tokenFailure(code: SignetErrorCode, what: string, error: unknown
 
 /** Return codes after which a session is gone for good: it is dropped and a new one opened (and logged in). */
 export const LOST_SESSION = new Set(['CKR_SESSION_HANDLE_INVALID', 'CKR_SESSION_CLOSED', 'CKR_USER_NOT_LOGGED_IN', 'CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_PRESENT']);
+
+/** Return codes that say the key's object handle no longer names it: the key is looked up again by its label. */
+export const STALE_HANDLE = new Set(['CKR_OBJECT_HANDLE_INVALID', 'CKR_KEY_HANDLE_INVALID']);

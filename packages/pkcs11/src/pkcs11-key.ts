@@ -1,11 +1,13 @@
 import pkcs11js from 'pkcs11js';
 import { SignetError, type SigningKey } from '@signet/core';
-import { LOST_SESSION, ckr, tokenFailure } from './failure.js';
+import { LOST_SESSION, STALE_HANDLE, ckr, tokenFailure } from './failure.js';
 import { openLibrary } from './library.js';
 import { assertMechanism, chooseAlgorithm, signMechanism } from './mechanism.js';
 import { readPkcs11Options, type Pkcs11Algorithm, type Pkcs11KeyOptions } from './options.js';
 import { SessionPool } from './session-pool.js';
 import { findKey, findSlot } from './token.js';
+
+const lostSession = (error: unknown): boolean => LOST_SESSION.has(ckr(error) ?? '');
 
 /** A {@link SigningKey} held in a PKCS#11 token; `close()` it when done. */
 export interface Pkcs11Key extends SigningKey {
@@ -63,11 +65,12 @@ export function pkcs11Key(options: Pkcs11KeyOptions): Pkcs11Key {
       module.C_CloseSession(first);
       throw error;
     }
-    const { handle, publicKey } = found;
+    const { publicKey } = found;
+    let { handle } = found;
     const algorithm = chooseAlgorithm(asked, publicKey, keyLabel);
     const mechanism = signMechanism(algorithm, publicKey);
     assertMechanism(module, slot, mechanism, algorithm, tokenLabel);
-    const pool = new SessionPool(sessions, openSession, (session) => module.C_CloseSession(session), (error) => LOST_SESSION.has(ckr(error) ?? ''), first);
+    const pool = new SessionPool(sessions, openSession, (session) => module.C_CloseSession(session), lostSession, first);
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     let closing: Promise<void> | undefined;
 
@@ -76,11 +79,26 @@ export function pkcs11Key(options: Pkcs11KeyOptions): Pkcs11Key {
       async sign(data: Uint8Array, signOptions?: { signal?: AbortSignal }): Promise<Uint8Array> {
         if (!(data instanceof Uint8Array)) throw new SignetError('ERR_INVALID_REQUEST', 'sign() needs the JWS signing input as a Uint8Array.');
         const input = mechanism.input(data);
-        try {
-          return await pool.use(async (session) => {
-            module.C_SignInit(session, mechanism.mechanism, handle);
+        const signOnce = (): Promise<Uint8Array> =>
+          pool.use(async (session) => {
+            try {
+              module.C_SignInit(session, mechanism.mechanism, handle);
+            } catch (error) {
+              // After a logout (every session closed) a token may renumber its private objects: find the key again.
+              if (!STALE_HANDLE.has(ckr(error) ?? '')) throw error;
+              handle = findKey(module, session, keyLabel, tokenLabel).handle;
+              module.C_SignInit(session, mechanism.mechanism, handle);
+            }
             return new Uint8Array(await module.C_SignAsync(session, input, Buffer.alloc(mechanism.signatureBytes)));
           }, signOptions?.signal);
+        try {
+          try {
+            return await signOnce();
+          } catch (error) {
+            // The HSM dropped the session (restart, failover, C_CloseAllSessions): the pool replaced it, try once more.
+            if (!lostSession(error)) throw error;
+            return await signOnce();
+          }
         } catch (error) {
           if (error instanceof SignetError || error === signOptions?.signal?.reason) throw error;
           throw tokenFailure('ERR_SIGNING_FAILED', `token "${tokenLabel}" did not sign with key "${keyLabel}"`, error);

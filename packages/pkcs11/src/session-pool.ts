@@ -45,10 +45,9 @@ export class SessionPool {
     }
   }
 
-  /** Refuses new work, fails the queued, waits for signatures under way, then closes every session. */
+  /** Refuses new work, lets every signature already asked for (under way or queued) finish, then closes the sessions. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      for (const waiter of this.#waiters.splice(0)) waiter.fail(closedError());
       if (this.#busy > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       for (const session of this.#idle.splice(0)) this.#close(session);
     })();
@@ -89,22 +88,19 @@ export class SessionPool {
 
   #giveBack(session: Session, lost: boolean): void {
     this.#busy--;
-    if (lost) {
-      this.#close(session);
-      const waiter = this.#waiters.shift();
-      if (waiter !== undefined) {
-        try {
-          waiter.grant(this.#openOne());
-        } catch (error) {
-          waiter.fail(error);
-        }
+    const waiter = this.#waiters.shift();
+    if (lost) this.#close(session);
+    if (waiter !== undefined) {
+      try {
+        waiter.grant(lost ? this.#openOne() : session);
+      } catch (error) {
+        // The token cannot give a new session now (unplugged, failed over): the queue would wait for nothing.
+        waiter.fail(error);
+        for (const next of this.#waiters.splice(0)) next.fail(error);
       }
-    } else if (this.#closed !== undefined) {
-      this.#close(session);
-    } else {
-      const waiter = this.#waiters.shift();
-      if (waiter !== undefined) waiter.grant(session);
-      else this.#idle.push(session);
+    } else if (!lost) {
+      if (this.#closed === undefined) this.#idle.push(session);
+      else this.#close(session);
     }
     if (this.#busy === 0) this.#drained?.();
   }
