@@ -14,6 +14,8 @@ export interface TestToken {
   readonly pin: string;
   /** The public half of each imported key, as node:crypto made it: what a verifier would be configured with. */
   readonly publicKeys: Readonly<Record<KeyName, KeyObject>>;
+  /** The private halves, for comparisons only (the benchmark's node:crypto baseline): the token holds its own copy. */
+  readonly privateKeys: Readonly<Record<KeyName, KeyObject>>;
   remove(): void;
 }
 
@@ -52,12 +54,14 @@ export function createTestToken(tokenLabel = 'signet-test', pin = 'test-pin-5678
     p384: generateKeyPairSync('ec', { namedCurve: 'P-384' }),
   };
   const publicKeys = {} as Record<KeyName, KeyObject>;
+  const privateKeys = {} as Record<KeyName, KeyObject>;
   Object.entries(pairs).forEach(([name, pair], index) => {
     const file = join(dir, `${name}.pem`);
     writeFileSync(file, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     util('--import', file, '--token', tokenLabel, '--label', name, '--id', (index + 1).toString(16).padStart(2, '0'), '--pin', pin);
     rmSync(file);
     publicKeys[name as KeyName] = pair.publicKey;
+    privateKeys[name as KeyName] = pair.privateKey;
   });
-  return { library: SOFTHSM_LIBRARY, tokenLabel, pin, publicKeys, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { library: SOFTHSM_LIBRARY, tokenLabel, pin, publicKeys, privateKeys, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
