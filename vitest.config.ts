@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['core', 'axios', 'fetch', 'verify', 'cli'] as const;
+const packages = ['core', 'axios', 'fetch', 'verify', 'cli', 'aws-kms'] as const;
 
 // The slow or heavy files: they build, spawn tsc/eslint or the built CLI, start redis-server, or run many
 // iterations (stress, fuzz, property). Anything else that took over ~3 s per file on a 2-CPU machine joins them.
@@ -9,6 +9,9 @@ const packages = ['core', 'axios', 'fetch', 'verify', 'cli'] as const;
 const integration = [
   'test/**/*.test.ts',
   'packages/cli/test/**/*.test.ts',
+  // A real SoftHSM2 token; provider SDKs used as independent verifiers.
+  'packages/pkcs11/test/**/*.test.ts',
+  'interop/*/test/**/*.test.ts',
   'packages/verify/test/replay-redis*.test.ts',
   'packages/verify/test/redis-smoke.test.ts',
   'packages/verify/test/fuzz.test.ts',
@@ -23,7 +26,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources; the built packages are exercised by the examples.
     alias: [
       { find: /^@signet\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
-      { find: /^@signet\/(core|axios|verify|fetch)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
+      { find: /^@signet\/(core|axios|verify|fetch|pkcs11|aws-kms)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
       { find: /^@signet\/test-support$/, replacement: fileURLToPath(new URL('./packages/test-support/src/index.ts', import.meta.url)) },
     ],
   },
