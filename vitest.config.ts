@@ -6,7 +6,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources; the built packages are exercised by the examples.
     alias: [
       { find: /^@signet\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
-      { find: /^@signet\/(core|axios|verify|fetch)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
+      { find: /^@signet\/(core|axios|verify|fetch|aws-kms)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
     ],
   },
   test: {
