@@ -82,17 +82,17 @@ export async function startKmsStandIn(options: StandInOptions): Promise<KmsStand
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      const target = String(request.headers['x-amz-target'] ?? '');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return fail(response, 400, 'SerializationException', 'The request body is not JSON.');
+      }
+      // Recorded on arrival, before any delay: a test can wait for the call to be in flight, then cancel it.
+      const call = { target, headers: request.headers, body };
+      calls.push(call);
       const answer = (): void => {
-        if (response.destroyed) return;
-        const target = String(request.headers['x-amz-target'] ?? '');
-        let body: Record<string, unknown>;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          return fail(response, 400, 'SerializationException', 'The request body is not JSON.');
-        }
-        const call = { target, headers: request.headers, body };
-        calls.push(call);
         if (request.method !== 'POST' || request.url !== '/') return fail(response, 404, 'UnknownOperationException', 'POST / only.');
         if (request.headers['content-type'] !== 'application/x-amz-json-1.1') return fail(response, 400, 'SerializationException', 'Content-Type must be application/x-amz-json-1.1.');
         if (!/^AWS4-HMAC-SHA256 Credential=\S+, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/.test(String(request.headers.authorization ?? ''))) {
