@@ -1,7 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type GetPublicKeyCommandOutput, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { type JwsAlgorithm, type SigningKey, SignetError } from '@signet/core';
-import { optionNames, readOptions } from '@signet/core/internal';
+import { ALGORITHMS, normalizeLowS, optionNames, readOptions } from '@signet/core/internal';
 import { AWS_KMS_ALGORITHMS, type KmsAlgorithm, kmsAlgorithm } from './algorithms.js';
 import { derToP1363 } from './der.js';
 import { kmsError } from './failure.js';
@@ -38,7 +38,7 @@ const AWS_KMS_KEY_OPTIONS = optionNames<AwsKmsKeyOptions>({ client: true, keyId:
 /**
  * A {@link SigningKey} whose private key never leaves AWS KMS. `sign` hashes the signing input here (SHA-256/384/512)
  * and sends KMS only the digest (`MessageType: 'DIGEST'`), so a token of any size costs one small `Sign` call;
- * ECDSA signatures come back DER-encoded and are returned as JWS's `r || s`.
+ * ECDSA signatures come back DER-encoded and are returned as JWS's `r || s`, low-S.
  *
  * Failures reject with `SignetError`: `ERR_KEY_TYPE` when KMS says the key cannot sign with `algorithm`
  * (`InvalidKeyUsageException`), `ERR_SIGNING_FAILED` for everything else (not found, disabled, throttled,
@@ -90,7 +90,9 @@ export function makeKey(client: KMSClient, keyId: string, algorithm: JwsAlgorith
       if (output.SigningAlgorithm !== undefined && output.SigningAlgorithm !== kms.signingAlgorithm) {
         throw new SignetError('ERR_SIGNING_FAILED', `AWS KMS signed with ${output.SigningAlgorithm}, not the ${kms.signingAlgorithm} that ${algorithm} needs.`);
       }
-      return kms.ecHalfBytes === undefined ? signature : derToP1363(signature, kms.ecHalfBytes);
+      if (kms.ecHalfBytes === undefined) return signature;
+      // Low-S here too, so the key is usable on its own: @signet/verify accepts only the low-S twin (malleability).
+      return normalizeLowS(Buffer.from(derToP1363(signature, kms.ecHalfBytes)), ALGORITHMS[algorithm].curveOrder as bigint);
     },
     publicKeyPem(callOptions?: AwsKmsCallOptions): Promise<string> {
       pem ??= fetchPublicKey(client, keyId, callOptions?.signal).then((output) => publicKeyToPem(output, keyId));

@@ -3,6 +3,7 @@ import { importSPKI, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type JwsAlgorithm } from '@signet/core';
+import { ALGORITHMS, isLowS } from '@signet/core/internal';
 import { awsKmsKey, loadAwsKmsKey } from '@signet/aws-kms';
 import { mintJwt, signingInput } from './support/jws.js';
 import { type KeySpec, type KmsStandIn, startKmsStandIn, standInKey } from './support/kms-stand-in.js';
@@ -75,6 +76,18 @@ describe('awsKmsKey signs JWS that independent verifiers accept', () => {
     tokens.forEach((token, n) => expect(jwt.verify(token, pem, { algorithms: ['ES256'] })).toMatchObject({ n }));
     expect(new Set(tokens).size).toBe(64);
     expect(kms.calls.filter((call) => call.target === 'TrentService.Sign')).toHaveLength(64);
+  });
+});
+
+describe('ECDSA signatures', () => {
+  it.each([['ES256', 'ECC_NIST_P256'], ['ES384', 'ECC_NIST_P384']] as const)('%s: KMS may answer high-S; the key returns r || s with low S, every time', async (algorithm, spec) => {
+    const kms = await standIn({ ec: spec });
+    const key = awsKmsKey({ client: kms.client(), keyId: 'ec', algorithm });
+    const signatures = await Promise.all(Array.from({ length: 64 }, (_, n) => key.sign(new TextEncoder().encode(`input ${n}`))));
+    for (const signature of signatures) {
+      expect(signature).toHaveLength(algorithm === 'ES256' ? 64 : 96);
+      expect(isLowS(signature, ALGORITHMS[algorithm].curveOrder as bigint)).toBe(true);
+    }
   });
 });
 
