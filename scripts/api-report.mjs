@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = ['core', 'axios', 'fetch', 'verify'];
+const packages = ['core', 'axios', 'fetch', 'verify', 'pkcs11', 'aws-kms'];
 const check = process.argv.includes('--check');
 const temp = mkdtempSync(join(tmpdir(), 'signet-api-'));
 

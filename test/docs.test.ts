@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
-const packages = ['core', 'axios', 'fetch', 'verify', 'cli'] as const;
+const packages = ['core', 'axios', 'fetch', 'verify', 'cli', 'pkcs11', 'aws-kms'] as const;
 
 /** The lines of the README section that starts with `## <title>`, up to the next `## ` heading. */
 function section(markdown: string, title: string): string[] {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
-const packages = ['core', 'axios', 'fetch', 'verify', 'cli'] as const;
+const packages = ['core', 'axios', 'fetch', 'verify', 'cli', 'pkcs11', 'aws-kms'] as const;
 
 /** The targets of a Markdown document's links and images: inline `[text](target)` and reference `[id]: target`. */
 function linkTargets(markdown: string): string[] {

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError, type SignetErrorCode } from '@signet/core';
 import { type AwsKmsFailure, awsKmsKey, loadAwsKmsKey } from '@signet/aws-kms';
-import { reachableLeaks } from '../../axios/test/support/reachable.js';
+import { reachableLeaks } from '@signet/test-support';
 import { CREDENTIALS, type KmsStandIn, type StandInOptions, startKmsStandIn, standInKey } from './support/kms-stand-in.js';
 
 const standIns: KmsStandIn[] = [];

@@ -2,21 +2,10 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jwtSigner, type SigningKey } from '@signet/core';
+import { jwtSigner } from '@signet/core';
 import { createSignedFetch } from '@signet/fetch';
 import { awsKmsKey } from '@signet/aws-kms';
 import { type KmsStandIn, startKmsStandIn, standInKey } from './support/kms-stand-in.js';
-
-// Whether this core's jwtSigner takes a SigningKey (the lead adds it on main); until then this file skips.
-const supportsSigningKey = ((): boolean => {
-  const probe: SigningKey = { algorithm: 'ES256', sign: async () => new Uint8Array(64) };
-  try {
-    jwtSigner({ algorithm: 'ES256', key: probe as never });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,7 +13,7 @@ afterEach(async () => {
 });
 
 describe('a KMS key behind jwtSigner and createSignedFetch', () => {
-  it.skipIf(!supportsSigningKey)('the API receives an ES256 token that jsonwebtoken verifies with the key from GetPublicKey', async () => {
+  it('the API receives an ES256 token that jsonwebtoken verifies with the key from GetPublicKey', async () => {
     const kms: KmsStandIn = await startKmsStandIn({ keys: { 'alias/api': standInKey('ECC_NIST_P256') } });
     cleanups.push(() => kms.close());
     const received: IncomingHttpHeaders[] = [];
@@ -37,7 +26,7 @@ describe('a KMS key behind jwtSigner and createSignedFetch', () => {
     cleanups.push(() => new Promise<void>((resolve) => { api.closeAllConnections(); api.close(() => resolve()); }));
 
     const key = awsKmsKey({ client: kms.client(), keyId: 'alias/api', algorithm: 'ES256' });
-    const signer = jwtSigner({ algorithm: 'ES256', key: key as never, claims: { sub: 'kms-client' } });
+    const signer = jwtSigner({ algorithm: 'ES256', key: key, claims: { sub: 'kms-client' } });
     const signedFetch = createSignedFetch(signer, { baseURL: `http://127.0.0.1:${(api.address() as AddressInfo).port}` });
     const response = await signedFetch('/orders', { method: 'POST', body: { amount: 1 } });
     expect(await response.text()).toBe('ok');

@@ -1,21 +1,10 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtSigner, type JwtSignerOptions } from '@signet/core';
+import { jwtSigner } from '@signet/core';
 import { createSignedFetch } from '@signet/fetch';
 import { pkcs11Key, type Pkcs11Key } from '@signet/pkcs11';
 import { createTestToken, type TestToken } from './support/softhsm.js';
 import { bearer, startServer, type RecordingServer } from './support/tokens.js';
-
-// jwtSigner takes a SigningKey once the core's support for it is merged; until then this test is skipped.
-const probe = { algorithm: 'RS256', sign: async () => new Uint8Array(256) } as const;
-const supportsSigningKey = ((): boolean => {
-  try {
-    jwtSigner({ algorithm: 'RS256', key: probe as unknown as JwtSignerOptions['key'] });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 let token: TestToken;
 let server: RecordingServer;
@@ -34,8 +23,8 @@ afterAll(async () => {
 });
 
 describe('jwtSigner over a PKCS#11 key', () => {
-  it.skipIf(!supportsSigningKey)('signs requests a node:http server receives, verified by jsonwebtoken with publicKeyPem()', async () => {
-    const signer = jwtSigner({ algorithm: key.algorithm, key: key as unknown as JwtSignerOptions['key'], claims: { sub: 'svc-hsm' } });
+  it('signs requests a node:http server receives, verified by jsonwebtoken with publicKeyPem()', async () => {
+    const signer = jwtSigner({ algorithm: key.algorithm, key: key, claims: { sub: 'svc-hsm' } });
     const signedFetch = createSignedFetch(signer, { baseURL: server.baseURL });
     expect((await signedFetch('/hsm?x=1', { method: 'POST', body: 'raw' })).status).toBe(200);
     const claims = jwt.verify(bearer(server.received.at(-1)!.headers), key.publicKeyPem(), { algorithms: ['RS256'] }) as jwt.JwtPayload;
