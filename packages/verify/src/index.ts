@@ -19,3 +19,5 @@ export type {
   Verifier,
 } from './types.js';
 export type { Explanation, FailedCheck, RejectHook } from './explain.js';
+export { fireblocksVerifier } from './schemes/fireblocks.js';
+export type { FireblocksVerifierOptions } from './schemes/fireblocks.js';

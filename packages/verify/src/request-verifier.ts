@@ -63,12 +63,21 @@ const OPTIONS = [...COMMON_OPTIONS, 'publicKey', 'keyForApiKey', 'algorithms', '
  * ```
  */
 export function requestVerifier(options: RequestVerifierOptions): Verifier<RequestClaims> {
-  const own = readOptions<RequestVerifierOptions>(options, 'requestVerifier', OPTIONS, 'publicKey or keyForApiKey');
+  return perRequestVerifier(readOptions<RequestVerifierOptions>(options, 'requestVerifier', OPTIONS, 'publicKey or keyForApiKey'), 'requestVerifier');
+}
+
+/**
+ * The per-request scheme's verifier from options already read (own properties only), for `requestVerifier` and
+ * the providers that use the same scheme with their own settings (`fireblocksVerifier`). `requireNonce` refuses
+ * a token without a `nonce` claim even when there is no replay store (`ERR_NONCE_REQUIRED`).
+ * @internal
+ */
+export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: string, requireNonce = false): Verifier<RequestClaims> {
   const { publicKey, keyForApiKey, algorithms = ['RS256'], maxLifetimeSeconds = 55, emptyBody = '{}', requireMethod = false, apiKeyHeader } = own;
   const settings = commonSettings(own);
   const maxLifetime = checkMaxLifetime(maxLifetimeSeconds);
   if ((publicKey === undefined) === (keyForApiKey === undefined) || (keyForApiKey !== undefined && typeof keyForApiKey !== 'function')) {
-    throw new SignetError('ERR_INVALID_OPTION', 'requestVerifier needs exactly one of publicKey or keyForApiKey (a function).');
+    throw new SignetError('ERR_INVALID_OPTION', `${fn} needs exactly one of publicKey or keyForApiKey (a function).`);
   }
   const allowed = allowList(algorithms);
   if (typeof emptyBody !== 'string' && !(emptyBody instanceof Uint8Array)) {
@@ -117,7 +126,7 @@ export function requestVerifier(options: RequestVerifierOptions): Verifier<Reque
       if (typeof claimed !== 'string' || !/^[0-9a-f]{64}$/.test(claimed)) {
         throw new SignetError('ERR_CLAIM_INVALID', 'The "bodyHash" claim must be 64 lowercase hex characters.');
       }
-      const identity = replay === undefined ? undefined : replayIdentity(payload, sub);
+      const identity = replay === undefined && !requireNonce ? undefined : (requireNonce ? replayIdentity(payload, sub, ['nonce'], true) : replayIdentity(payload, sub));
       return {
         claims: payload as RequestClaims,
         async checkBody(body) {
