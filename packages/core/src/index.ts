@@ -17,3 +17,5 @@ export type { PrivateKeyInput } from './keys.js';
 export type { SigningKey } from './signing-key.js';
 export { FIREBLOCKS_BASE_URLS, fireblocksSigner } from './schemes/fireblocks.js';
 export type { FireblocksSignerOptions } from './schemes/fireblocks.js';
+export { coinbaseSigner } from './schemes/coinbase.js';
+export type { CoinbaseSignerOptions } from './schemes/coinbase.js';
