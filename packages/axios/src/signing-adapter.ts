@@ -65,6 +65,7 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
       const signed = await context.signer.sign({
         method: (config.method ?? 'get').toUpperCase(),
         url: wire.uri,
+        origin: wire.url.origin,
         body: body.bytes,
         ...(offsetSeconds === 0 ? {} : { clockOffsetSeconds: offsetSeconds }),
         // Cancels a signature by a key held outside the process (HSM, KMS) when the request is aborted.

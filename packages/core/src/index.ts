@@ -15,3 +15,7 @@ export type { OffloadMode } from './offload.js';
 export type { SignableRequest, Signer } from './types.js';
 export type { PrivateKeyInput } from './keys.js';
 export type { SigningKey } from './signing-key.js';
+export { FIREBLOCKS_BASE_URLS, fireblocksSigner } from './schemes/fireblocks.js';
+export type { FireblocksSignerOptions } from './schemes/fireblocks.js';
+export { coinbaseSigner } from './schemes/coinbase.js';
+export type { CoinbaseSignerOptions } from './schemes/coinbase.js';

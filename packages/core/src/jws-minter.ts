@@ -13,7 +13,7 @@ export function base64url(input: string | Uint8Array): string {
 }
 
 /**
- * Mints compact JWS tokens for one protected header and one key that were checked beforehand. The header is
+ * Mints compact JWS tokens for one protected header and one key that were checked beforehand. A fixed header is
  * encoded once. HMAC is computed inline (it costs less than a thread hop); asymmetric signatures go through
  * `signData`, which puts them on libuv's thread pool whenever signatures overlap (see {@link OffloadMode}). This
  * is the one signing path of every algorithm family: sync and async share every input. A {@link SigningKey} (a key
@@ -23,13 +23,15 @@ export function base64url(input: string | Uint8Array): string {
 export function jwsMinter(
   algorithm: JwsAlgorithm,
   key: KeyObject | SigningKey,
-  header: object = { alg: algorithm, typ: 'JWT' },
+  header: object | (() => object) = { alg: algorithm, typ: 'JWT' },
   offload: OffloadMode = 'auto',
   limits: RemoteLimits = DEFAULT_REMOTE_LIMITS,
 ): (claims: object, signal?: AbortSignal) => Promise<string> {
   const spec = ALGORITHMS[algorithm];
-  const encodedHeader = base64url(JSON.stringify(header));
-  const signingInputOf = (claims: object): string => `${encodedHeader}.${base64url(JSON.stringify(claims))}`;
+  // A header that differs per token (Coinbase's header nonce) is a function, encoded at every call.
+  const fixedHeader = typeof header === 'function' ? undefined : base64url(JSON.stringify(header));
+  const encodedHeader = (): string => fixedHeader ?? base64url(JSON.stringify((header as () => object)()));
+  const signingInputOf = (claims: object): string => `${encodedHeader()}.${base64url(JSON.stringify(claims))}`;
 
   if (isSigningKey(key)) {
     const sign = remoteSigner(key, limits);

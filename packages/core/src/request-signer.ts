@@ -118,13 +118,15 @@ export function requestSigner(options: RequestSignerOptions): Signer {
     async sign(request: SignableRequest): Promise<Record<string, string>> {
       const { method, url, body, signal } = checkRequest(request);
       const iat = issuedAt(clock, offset, request);
-      const claims: Record<string, unknown> = { uri: url, iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: hashBody(body, emptyBodyHash) };
-      if (bindMethod) claims['method'] = method.toUpperCase();
+      // Claims in Fireblocks' documented order (its SDKs' too), so that the same request gives the same token bytes.
+      const claims: Record<string, unknown> = { uri: url };
       if (makeNonce) {
         const value = makeNonce();
         if (typeof value !== 'string' || value.length === 0) throw new SignetError('ERR_INVALID_OPTION', 'nonce() must return a non-empty string.');
         claims['nonce'] = value;
       }
+      Object.assign(claims, { iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: hashBody(body, emptyBodyHash) });
+      if (bindMethod) claims['method'] = method.toUpperCase();
       const headers: Record<string, string> = { Authorization: `Bearer ${await mint(claims, signal)}` };
       if (apiKeyHeader !== undefined) headers[apiKeyHeader] = apiKey;
       return headers;

@@ -6,6 +6,13 @@ export interface SignableRequest {
   method: string;
   /** Path + query exactly as sent in the request line, percent-encoded, e.g. `'/v1/x?a=1'`. No origin, no fragment. */
   url: string;
+  /**
+   * The origin the request goes to, e.g. `'https://api.coinbase.com'` (no path, no trailing slash), as the
+   * transport resolved it: for schemes that bind the host (Coinbase's `uri` claim). `@signet/axios` and
+   * `@signet/fetch` always set it; a signer that needs it refuses a request without it.
+   * @default undefined
+   */
+  origin?: string | undefined;
   /** The exact body bytes sent; `undefined` or empty when the request has no body. */
   body?: Uint8Array | undefined;
   /**

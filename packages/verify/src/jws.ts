@@ -23,6 +23,11 @@ export async function verifyJws(
   algorithms: ReadonlySet<JwsAlgorithm>,
   resolveKey: (header: Record<string, unknown>, payload: Record<string, unknown>) => KeyObject | Promise<KeyObject>,
   onDecoded?: (header: Record<string, unknown>, payload: Record<string, unknown>) => void,
+  /**
+   * Accept high-S ECDSA signatures too: for schemes whose signers do not normalize them (jose, thus
+   * `@coinbase/cdp-sdk`, gives high S about half the time) and whose replay identity is not the signature.
+   */
+  allowHighS = false,
 ): Promise<VerifiedJws> {
   if (token.length > MAX_TOKEN_LENGTH) throw new SignetError('ERR_JWT_MALFORMED', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
   const { header, payload, signature } = decodeJwt(token);
@@ -44,13 +49,13 @@ export async function verifyJws(
   }
   const signatureBytes = SEGMENT.test(signature) ? Buffer.from(signature, 'base64url') : undefined;
   const signingInput = token.slice(0, token.lastIndexOf('.'));
-  if (signatureBytes === undefined || signatureBytes.toString('base64url') !== signature || token.split('.').length !== 3 || !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes)) {
+  if (signatureBytes === undefined || signatureBytes.toString('base64url') !== signature || token.split('.').length !== 3 || !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, allowHighS)) {
     throw new SignetError('ERR_SIGNATURE_INVALID', 'The token\'s signature does not verify.');
   }
   return { header, payload };
 }
 
-function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer): boolean {
+function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer, allowHighS: boolean): boolean {
   const spec = ALGORITHMS[alg];
   const data = Buffer.from(signingInput, 'latin1');
   try {
@@ -63,7 +68,7 @@ function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string,
       // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
       return (
         signature.length === spec.signatureBytes &&
-        isLowS(signature, spec.curveOrder as bigint) &&
+        (allowHighS || isLowS(signature, spec.curveOrder as bigint)) &&
         cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
       );
     }

@@ -9,16 +9,18 @@ export interface ReplayIdentity {
 }
 
 /**
- * The token's identity for the replay store: `(sub, jti)` or `(sub, nonce)`. A token without either cannot be told
+ * The token's identity for the replay store: `(sub, jti)` or `(sub, nonce)` (or only the claims in `names`; whole numbers too with `wholeNumbers`). A token without either cannot be told
  * apart from an identical legitimate one (deterministic RS256 over whole-second `iat`), and its signature is no
  * identity (ECDSA signatures are malleable), so it is refused. The parts are JSON-encoded before hashing, so no
  * `sub` or nonce, whatever characters it holds, can stand for another pair; the hash keeps store keys short.
  * @internal
  */
-export function replayIdentity(payload: Record<string, unknown>, sub: string): ReplayIdentity {
-  for (const name of ['jti', 'nonce']) {
+export function replayIdentity(payload: Record<string, unknown>, sub: string, names: readonly string[] = ['jti', 'nonce'], wholeNumbers = false): ReplayIdentity {
+  for (const name of names) {
     const value = payload[name];
-    if (typeof value === 'string' && value.length > 0 && value.length <= 256) return { id: sha256Hex(JSON.stringify([sub, name, value])), scope: sub };
+    // Fireblocks documents its nonce as a "unique number or string": there (`wholeNumbers`) a whole number serves too.
+    const usable = (typeof value === 'string' && value.length > 0 && value.length <= 256) || (wholeNumbers && typeof value === 'number' && Number.isSafeInteger(value));
+    if (usable) return { id: sha256Hex(JSON.stringify([sub, name, value])), scope: sub };
   }
   throw new SignetError(
     'ERR_NONCE_REQUIRED',

@@ -63,12 +63,21 @@ const OPTIONS = [...COMMON_OPTIONS, 'publicKey', 'keyForApiKey', 'algorithms', '
  * ```
  */
 export function requestVerifier(options: RequestVerifierOptions): Verifier<RequestClaims> {
-  const own = readOptions<RequestVerifierOptions>(options, 'requestVerifier', OPTIONS, 'publicKey or keyForApiKey');
+  return perRequestVerifier(readOptions<RequestVerifierOptions>(options, 'requestVerifier', OPTIONS, 'publicKey or keyForApiKey'), 'requestVerifier');
+}
+
+/**
+ * The per-request scheme's verifier from options already read (own properties only), for `requestVerifier` and
+ * the providers that use the same scheme with their own settings (`fireblocksVerifier`). `requireNonce` refuses
+ * a token without a `nonce` claim even when there is no replay store (`ERR_NONCE_REQUIRED`).
+ * @internal
+ */
+export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: string, requireNonce = false): Verifier<RequestClaims> {
   const { publicKey, keyForApiKey, algorithms = ['RS256'], maxLifetimeSeconds = 55, emptyBody = '{}', requireMethod = false, apiKeyHeader } = own;
   const settings = commonSettings(own);
   const maxLifetime = checkMaxLifetime(maxLifetimeSeconds);
   if ((publicKey === undefined) === (keyForApiKey === undefined) || (keyForApiKey !== undefined && typeof keyForApiKey !== 'function')) {
-    throw new SignetError('ERR_INVALID_OPTION', 'requestVerifier needs exactly one of publicKey or keyForApiKey (a function).');
+    throw new SignetError('ERR_INVALID_OPTION', `${fn} needs exactly one of publicKey or keyForApiKey (a function).`);
   }
   const allowed = allowList(algorithms);
   if (typeof emptyBody !== 'string' && !(emptyBody instanceof Uint8Array)) {
@@ -87,19 +96,12 @@ export function requestVerifier(options: RequestVerifierOptions): Verifier<Reque
     headers: apiKeyHeaderName === undefined ? ['authorization'] : ['authorization', apiKeyHeaderName],
     async authenticate(head, facts) {
       const token = bearerToken(head.headers);
-      let unknownKey = false;
-      const resolveKey = async (header: Record<string, unknown>, claims: Record<string, unknown>): Promise<KeyObject> => {
-        if (fixedKey !== undefined) return fixedKey;
-        const found = await (lookup as (sub: string) => Promise<KeyObject | undefined>)(subjectOf(claims));
-        if (found !== undefined) return found;
-        unknownKey = true;
-        return decoyKey(header['alg'] as JwsAlgorithm);
-      };
+      const keys = keyResolver(fixedKey, lookup);
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await verifyJws(token, allowed, resolveKey, recordDecoded(facts)));
+        ({ payload } = await verifyJws(token, allowed, keys.resolve, recordDecoded(facts)));
       } catch (error) {
-        if (unknownKey) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the token\'s API key ("sub").');
+        if (keys.unknown()) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the token\'s API key ("sub").');
         throw error;
       }
       const sub = subjectOf(payload);
@@ -117,7 +119,7 @@ export function requestVerifier(options: RequestVerifierOptions): Verifier<Reque
       if (typeof claimed !== 'string' || !/^[0-9a-f]{64}$/.test(claimed)) {
         throw new SignetError('ERR_CLAIM_INVALID', 'The "bodyHash" claim must be 64 lowercase hex characters.');
       }
-      const identity = replay === undefined ? undefined : replayIdentity(payload, sub);
+      const identity = replay === undefined && !requireNonce ? undefined : (requireNonce ? replayIdentity(payload, sub, ['nonce'], true) : replayIdentity(payload, sub));
       return {
         claims: payload as RequestClaims,
         async checkBody(body) {
@@ -156,7 +158,30 @@ function allowList(algorithms: unknown): ReadonlySet<JwsAlgorithm> {
 }
 
 /** A fixed key that could never verify is a configuration error: say so now, not at the first request. */
-function checkFixedKey(key: KeyObject, allowed: ReadonlySet<JwsAlgorithm>): void {
+/**
+ * The key of a token: the fixed key, or the one looked up for its `sub`; for an unknown `sub`, a decoy of the same
+ * family, so that the refusal costs what a bad signature costs (`unknown()` then says so, for `ERR_UNKNOWN_KEY`).
+ * @internal
+ */
+export function keyResolver(
+  fixedKey: KeyObject | undefined,
+  lookup: ((sub: string) => Promise<KeyObject | undefined>) | undefined,
+): { resolve: (header: Record<string, unknown>, claims: Record<string, unknown>) => Promise<KeyObject>; unknown: () => boolean } {
+  let unknownKey = false;
+  return {
+    unknown: () => unknownKey,
+    async resolve(header, claims) {
+      if (fixedKey !== undefined) return fixedKey;
+      const found = await (lookup as (sub: string) => Promise<KeyObject | undefined>)(subjectOf(claims));
+      if (found !== undefined) return found;
+      unknownKey = true;
+      return decoyKey(header['alg'] as JwsAlgorithm);
+    },
+  };
+}
+
+/** @internal */
+export function checkFixedKey(key: KeyObject, allowed: ReadonlySet<JwsAlgorithm>): void {
   const misfits = [...allowed].map((alg) => keyMisfit(key, alg, 'verify'));
   if (misfits.includes(undefined)) return;
   // A too-small RSA key is named as such: the fix is a bigger key, not another algorithm.
@@ -168,7 +193,8 @@ function checkFixedKey(key: KeyObject, allowed: ReadonlySet<JwsAlgorithm>): void
 const CACHE_LIMIT = 1024;
 
 /** `undefined` for an unknown API key; a lookup that throws is `ERR_KEY_LOOKUP_FAILED`, never a raw error. */
-function cachedLookup(keyForApiKey: NonNullable<RequestVerifierOptions['keyForApiKey']>): (sub: string) => Promise<KeyObject | undefined> {
+/** @internal */
+export function cachedLookup(keyForApiKey: NonNullable<RequestVerifierOptions['keyForApiKey']>): (sub: string) => Promise<KeyObject | undefined> {
   const parsed = new Map<string, KeyObject>();
   return async (sub) => {
     let found: PublicKeyInput | null | undefined;
