@@ -13,6 +13,17 @@ export interface SignableRequest {
    * (`@signet/axios`'s `clockSkew: 'auto'`). @default 0
    */
   clockOffsetSeconds?: number | undefined;
+  /**
+   * The origin the request goes to, e.g. `'https://api.example.com'`: what RFC 9421's `@authority`, `@scheme` and
+   * `@target-uri` cover. Transport adapters fill it from the final URL. @default undefined
+   */
+  origin?: string | undefined;
+  /**
+   * The request's headers as the transport will send them, as far as it knows them when it signs (names in any
+   * case), for signers that cover header fields (RFC 9421). Headers the transport adds later are not among them.
+   * @default undefined
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
