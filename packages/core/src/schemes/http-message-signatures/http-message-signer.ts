@@ -161,6 +161,7 @@ function coveredComponents(list: unknown): ComponentId[] {
       if (error instanceof ComponentError) throw new SignetError('ERR_INVALID_OPTION', `components: ${error.message}.`);
       throw error;
     }
+    if (id.name === '@status') throw new SignetError('ERR_INVALID_OPTION', 'components: "@status" is a response component; a request has none.');
     if (UNCOVERABLE.has(id.name)) {
       const instead = id.name === 'host' ? ' cover "@authority" instead' : ' leave it out';
       throw new SignetError('ERR_INVALID_OPTION', `components: "${id.name}" is written by the transport after signing, or describes the connection;${instead}.`);
