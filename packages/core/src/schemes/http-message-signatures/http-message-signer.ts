@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from '../../clock.js';
 import { SignetError } from '../../errors.js';
