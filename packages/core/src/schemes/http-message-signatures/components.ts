@@ -22,7 +22,7 @@ export interface ComponentId {
   params: Parameters;
 }
 
-/** @internal The shape of a structured field, which `;sf` needs to re-serialize it (RFC 9421 §2.1.1). */
+/** The shape of a structured field, which `;sf` needs to re-serialize it (RFC 9421 §2.1.1). */
 export type StructuredFieldType = 'item' | 'list' | 'dictionary';
 
 /**
