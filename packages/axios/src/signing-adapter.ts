@@ -67,6 +67,7 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
         url: wire.uri,
         origin: wire.url.origin,
         body: body.bytes,
+        headers: plainHeaders(baseHeaders),
         ...(offsetSeconds === 0 ? {} : { clockOffsetSeconds: offsetSeconds }),
         // Cancels a signature by a key held outside the process (HSM, KMS) when the request is aborted.
         ...(config.signal instanceof AbortSignal ? { signal: config.signal } : {}),
@@ -165,6 +166,16 @@ async function bufferBody(config: InternalAxiosRequestConfig, limit: number, tim
     clearTimeout(timer);
     userSignal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The headers axios will send, as far as they are known before its adapter runs (it adds User-Agent and Content-Length). */
+function plainHeaders(headers: AxiosHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers.toJSON())) {
+    if (typeof value === 'string' || typeof value === 'number') out[name] = String(value);
+    else if (Array.isArray(value)) out[name] = value.join(', ');
+  }
+  return out;
 }
 
 function responseOf(outcome: { response?: AxiosResponse; error?: unknown }): AxiosResponse | undefined {

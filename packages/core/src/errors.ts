@@ -41,6 +41,8 @@
  * - `ERR_API_KEY_MISMATCH`: the API-key header the verifier requires is missing or not the token's `sub`.
  * - `ERR_KEY_LOOKUP_FAILED`: the verifier's `keyForApiKey` threw; the request is refused (503).
  * - `ERR_BODY_CONSUMED`: the verification middleware found the body already read (a body parser mounted before it).
+ * - `ERR_SIGNATURE_COVERAGE`: an HTTP message signature (RFC 9421) does not cover a component the server requires
+ *   (or, for a request with a body, `content-digest`).
  */
 export type SignetErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -80,7 +82,8 @@ export type SignetErrorCode =
   | 'ERR_METHOD_MISMATCH'
   | 'ERR_API_KEY_MISMATCH'
   | 'ERR_KEY_LOOKUP_FAILED'
-  | 'ERR_BODY_CONSUMED';
+  | 'ERR_BODY_CONSUMED'
+  | 'ERR_SIGNATURE_COVERAGE';
 
 /**
  * The one error type Signet throws. Its message says what was wrong and what to do; it never contains a secret,

@@ -19,3 +19,9 @@ export { FIREBLOCKS_BASE_URLS, fireblocksSigner } from './schemes/fireblocks.js'
 export type { FireblocksSignerOptions } from './schemes/fireblocks.js';
 export { coinbaseSigner } from './schemes/coinbase.js';
 export type { CoinbaseSignerOptions } from './schemes/coinbase.js';
+export { httpMessageSigner } from './schemes/http-message-signatures/http-message-signer.js';
+export type { HttpMessageSignerOptions } from './schemes/http-message-signatures/http-message-signer.js';
+export { HTTP_SIGNATURE_ALGORITHMS } from './schemes/http-message-signatures/algorithms.js';
+export type { HttpSignatureAlgorithm } from './schemes/http-message-signatures/algorithms.js';
+export type { ContentDigestAlgorithm } from './schemes/http-message-signatures/content-digest.js';
+export type { StructuredFieldType } from './schemes/http-message-signatures/components.js';

@@ -13,3 +13,8 @@ export { isLowS, normalizeLowS } from './ecdsa.js';
 export { optionNames, ownValue, readOptions, unknownOption } from './options.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
 export { assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
+export { assertHttpKeyFits, httpKeyMisfit, isHttpSignatureAlgorithm, verifyBase } from './schemes/http-message-signatures/algorithms.js';
+export { ComponentError, checkComponentId, parseComponentId, serializeComponentId, type ComponentId, type MessageContext } from './schemes/http-message-signatures/components.js';
+export { checkContentDigest, isContentDigestAlgorithm } from './schemes/http-message-signatures/content-digest.js';
+export { signatureBase, signatureParams } from './schemes/http-message-signatures/signature-base.js';
+export { StructuredFieldError, parseDictionary, serializeInnerList, type Dictionary, type InnerList } from './schemes/http-message-signatures/structured-field.js';

@@ -34,6 +34,15 @@ export function loadPrivateSigningKey(algorithm: JwsAlgorithm, input: unknown, p
   return key;
 }
 
+/**
+ * Parses a private key once, of any type, with the same refusals and messages as `loadPrivateSigningKey`; the
+ * caller checks that it fits its algorithm (RFC 9421's algorithms are not JWS algorithms).
+ * @internal
+ */
+export function loadPrivateKey(input: unknown, passphrase: unknown): KeyObject {
+  return toPrivateKeyObject(input, passphrase);
+}
+
 // A PEM block in what should be a shared secret: an RSA/EC key used as an HMAC secret is the classic
 // algorithm-confusion attack (a verifier fed a public key as the HMAC secret accepts forged tokens).
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;

@@ -8,7 +8,8 @@ export interface SignableRequest {
   url: string;
   /**
    * The origin the request goes to, e.g. `'https://api.coinbase.com'` (no path, no trailing slash), as the
-   * transport resolved it: for schemes that bind the host (Coinbase's `uri` claim). `@signet/axios` and
+   * transport resolved it: for schemes that bind the host (Coinbase's `uri` claim, RFC 9421's `@authority`,
+   * `@scheme` and `@target-uri`). `@signet/axios` and
    * `@signet/fetch` always set it; a signer that needs it refuses a request without it.
    * @default undefined
    */
@@ -25,6 +26,12 @@ export interface SignableRequest {
    * waiting or in flight. Transport adapters pass the request's own signal. @default undefined
    */
   signal?: AbortSignal | undefined;
+  /**
+   * The request's headers as the transport will send them, as far as it knows them when it signs (names in any
+   * case), for signers that cover header fields (RFC 9421). Headers the transport adds later are not among them.
+   * @default undefined
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

@@ -87,7 +87,7 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     const streamed = rawBody instanceof ReadableStream || (rawBody === undefined && input instanceof Request);
     const body = request.body === null ? undefined : streamed ? await collectWebStream(request.body, maxBufferedBodyBytes, request.signal) : Buffer.from(await request.arrayBuffer());
     const bytes = body === undefined || body.length === 0 ? undefined : body;
-    const signed = await signer.sign({ method: request.method, url: url.pathname + url.search, origin: url.origin, body: bytes, signal: request.signal });
+    const signed = await signer.sign({ method: request.method, url: url.pathname + url.search, body: bytes, origin: url.origin, headers: plainHeaders(request.headers), signal: request.signal });
     checkSignedHeaders(signed);
     const headers = new Headers(request.headers);
     for (const [name, value] of Object.entries(signed)) headers.set(name, value);
@@ -107,6 +107,15 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     }
     return response;
   };
+}
+
+/** The headers the platform will send, as far as they are known before it sends (it adds Content-Length, Host…). */
+function plainHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
 }
 
 function isSigner(value: unknown): value is Signer {

@@ -71,6 +71,7 @@ const CHECKS: Partial<Record<SignetErrorCode, FailedCheck>> = {
   ERR_SIGNATURE_INVALID: 'signature',
   ERR_CLAIM_INVALID: 'claims',
   ERR_CLIENT_KEY_MISMATCH: 'claims',
+  ERR_SIGNATURE_COVERAGE: 'claims',
   ERR_TOKEN_EXPIRED: 'time',
   ERR_TOKEN_FUTURE: 'time',
   ERR_TOKEN_LIFETIME: 'time',

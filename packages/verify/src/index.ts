@@ -2,6 +2,8 @@ export { requestVerifier } from './request-verifier.js';
 export type { RequestVerifierOptions } from './request-verifier.js';
 export { portOneVerifier, twoCheckoutVerifier } from './provider-verifiers.js';
 export type { PortOneVerifierOptions, TwoCheckoutVerifierOptions } from './provider-verifiers.js';
+export { httpMessageVerifier } from './schemes/http-message-signatures.js';
+export type { HttpMessageVerifierOptions, HttpSignatureClaims, HttpVerificationKey } from './schemes/http-message-signatures.js';
 export { signetMiddleware, withSignet } from './middleware.js';
 export type { SignetMiddlewareOptions, SignetRequestFields } from './middleware.js';
 export { memoryReplayStore, redisReplayStore } from './replay.js';
