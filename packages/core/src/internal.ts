@@ -13,3 +13,5 @@ export { isLowS, normalizeLowS } from './ecdsa.js';
 export { optionNames, ownValue, readOptions, unknownOption } from './options.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
 export { assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
+export { jwkThumbprint, publicJwk } from './jwk.js';
+export { DPOP_ALGORITHMS } from './schemes/dpop.js';

@@ -13,6 +13,24 @@ export interface SignableRequest {
    * (`@signet/axios`'s `clockSkew: 'auto'`). @default 0
    */
   clockOffsetSeconds?: number | undefined;
+  /**
+   * The origin the request goes to, as the URL standard spells it (`'https://api.example.com'`, a port only when it
+   * is not the scheme's default), for schemes that sign the absolute URI (DPoP's `htu`). Transport adapters fill
+   * it in from the final URL. @default undefined
+   */
+  origin?: string | undefined;
+}
+
+/** A response to a signed request, as a transport shows it to {@link Signer.onResponse}. */
+export interface SignerResponse {
+  /** The origin the request went to (the same as the request's `origin`). */
+  origin: string;
+  /** The HTTP status. */
+  status: number;
+  /** The response headers, names lower-cased, repeated values joined with `', '`. */
+  headers: Readonly<Record<string, string>>;
+  /** Reads the response body as text, when the transport can do so without consuming it; else `undefined`. */
+  body?: () => Promise<string | undefined>;
 }
 
 /**
@@ -27,4 +45,10 @@ export interface Signer {
    * Transports that learn the server's clock measure the skew against it. Optional for custom signers.
    */
   clockSeconds?(): number;
+  /**
+   * Told of every response to a request it signed (DPoP learns the server's `DPoP-Nonce` from it). Returning
+   * `'retry'` asks the transport to sign the request again and resend it; transports resend at most once per call.
+   * Optional for custom signers.
+   */
+  onResponse?(response: SignerResponse): 'retry' | undefined | Promise<'retry' | undefined>;
 }

@@ -19,3 +19,5 @@ export type {
   Verifier,
 } from './types.js';
 export type { Explanation, FailedCheck, RejectHook } from './explain.js';
+export { dpopVerifier } from './schemes/dpop.js';
+export type { DpopClaims, DpopVerifierOptions } from './schemes/dpop.js';
