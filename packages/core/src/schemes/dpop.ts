@@ -52,6 +52,7 @@ const DPOP_SIGNER_OPTIONS = optionNames<DpopSignerOptions>({
 export interface DpopSigner extends Signer {
   /** The RFC 7638 SHA-256 thumbprint of the DPoP key (`dpop_jkt`, and the `cnf.jkt` of tokens issued for it). */
   readonly thumbprint: string;
+  /** Remembers the origin's `DPoP-Nonce`; `'retry'` when the server refused the proof for want of it (RFC 9449 §8, §9). */
   onResponse(response: SignerResponse): Promise<'retry' | undefined>;
 }
 
