@@ -7,7 +7,7 @@ import { SignetError, coinbaseSigner } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { createSignedFetch } from '@signet/fetch';
 import { coinbaseVerifier, memoryReplayStore } from '@signet/verify';
-import { binaryCases, stringCases } from '../../../packages/axios/test/support/body-cases.js';
+import { binaryCases, stringCases } from '@signet/test-support';
 import { type VerifyingServer, startVerifyingServer } from '../../support/verifying-server.js';
 
 // Keys as CDP issues them, generated at test time: a P-256 key as SEC1 "EC PRIVATE KEY" PEM and as PKCS#8, and an

@@ -8,7 +8,7 @@ import { FIREBLOCKS_BASE_URLS, SignetError, fireblocksSigner } from '@signet/cor
 import { createSignedAxios } from '@signet/axios';
 import { createSignedFetch } from '@signet/fetch';
 import { fireblocksVerifier, memoryReplayStore } from '@signet/verify';
-import { binaryCases, stringCases } from '../../../packages/axios/test/support/body-cases.js';
+import { binaryCases, stringCases } from '@signet/test-support';
 import { type VerifyingServer, startVerifyingServer } from '../../support/verifying-server.js';
 
 // @fireblocks/ts-sdk is the provider's own code: its BearerTokenProvider mints the tokens its client sends. Its nonce

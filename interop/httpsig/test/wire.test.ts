@@ -7,7 +7,7 @@ import { HTTP_SIGNATURE_ALGORITHMS, httpMessageSigner } from '@signet/core';
 import { createSignedAxios } from '@signet/axios';
 import { createSignedFetch } from '@signet/fetch';
 import { httpMessageVerifier } from '@signet/verify';
-import { binaryCases, stringCases } from '../../../packages/axios/test/support/body-cases.js';
+import { binaryCases, stringCases } from '@signet/test-support';
 import { keyPairs, packageKeyLookup } from './support/keys.js';
 
 // Over real node:http on 127.0.0.1: the server verifies every request with the http-message-signatures package

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import axios, { AxiosError, AxiosHeaders, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { SignetError, type Signer } from '@signet/core';
 import { assertOriginAllowed, checkSignedHeaders, refusedRedirect } from '@signet/core/internal';
@@ -110,12 +111,14 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
     const usedOffset = context.clockSkew.offsetSeconds;
     let outcome = await send(usedOffset);
     learnClockSkew(context, responseOf(outcome));
+    const signerAsks = await tellSigner(context.signer, wire.url.origin, responseOf(outcome));
     // Concurrent first requests all went out on the old offset: each one the server refused is resent, once.
-    if (context.clockSkew.auto && statusOf(outcome) === 401 && Math.abs(context.clockSkew.offsetSeconds - usedOffset) >= 5) {
-      // The server's clock is far from ours and it refused the token: once, sign again on its clock.
+    // The server's clock is far from ours and it refused the token, or the signer asks (a DPoP nonce): once, sign again.
+    if (signerAsks || (context.clockSkew.auto && statusOf(outcome) === 401 && Math.abs(context.clockSkew.offsetSeconds - usedOffset) >= 5)) {
       scrub(outcome, config);
       outcome = await send(context.clockSkew.offsetSeconds);
       learnClockSkew(context, responseOf(outcome));
+      await tellSigner(context.signer, wire.url.origin, responseOf(outcome));
     }
     scrub(outcome, config);
     return settle(outcome, passRedirects);
@@ -198,6 +201,23 @@ function settle(outcome: { response?: AxiosResponse; error?: unknown }, passRedi
   if (redirect) throw redirect;
   if (outcome.error !== undefined) throw outcome.error;
   return outcome.response as AxiosResponse;
+}
+
+/** Shows the signer the response (`Signer.onResponse`); `true` when it asks for the request to be signed again. */
+async function tellSigner(signer: Signer, origin: string, response: AxiosResponse | undefined): Promise<boolean> {
+  if (signer.onResponse === undefined || response === undefined) return false;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(AxiosHeaders.from(response.headers as AxiosHeaders).toJSON(true))) headers[name.toLowerCase()] = String(value);
+  const data: unknown = response.data;
+  const text = typeof data === 'string' ? data : data instanceof Uint8Array ? Buffer.from(data).toString('utf8') : data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : isPlainData(data) ? JSON.stringify(data) : undefined;
+  return (await signer.onResponse({ origin, status: response.status, headers, body: () => Promise.resolve(text) })) === 'retry';
+}
+
+/** A JSON value axios parsed, as opposed to a stream or a Blob it must not touch. */
+function isPlainData(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  const proto = Object.getPrototypeOf(data);
+  return Array.isArray(data) || proto === Object.prototype || proto === null;
 }
 
 /**

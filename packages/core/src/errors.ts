@@ -43,6 +43,9 @@
  * - `ERR_BODY_CONSUMED`: the verification middleware found the body already read (a body parser mounted before it).
  * - `ERR_SIGNATURE_COVERAGE`: an HTTP message signature (RFC 9421) does not cover a component the server requires
  *   (or, for a request with a body, `content-digest`).
+ * - `ERR_TOKEN_BINDING_MISMATCH`: a DPoP proof is not bound to the access token it came with (`ath` is not the
+ *   token's hash, or the proof's key is not the token's `cnf.jkt`).
+ * - `ERR_DPOP_NONCE`: a DPoP proof lacks the server-provided nonce, or carries a stale one (answer `use_dpop_nonce`).
  */
 export type SignetErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -83,7 +86,9 @@ export type SignetErrorCode =
   | 'ERR_API_KEY_MISMATCH'
   | 'ERR_KEY_LOOKUP_FAILED'
   | 'ERR_BODY_CONSUMED'
-  | 'ERR_SIGNATURE_COVERAGE';
+  | 'ERR_SIGNATURE_COVERAGE'
+  | 'ERR_TOKEN_BINDING_MISMATCH'
+  | 'ERR_DPOP_NONCE';
 
 /**
  * The one error type Signet throws. Its message says what was wrong and what to do; it never contains a secret,

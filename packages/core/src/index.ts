@@ -12,7 +12,7 @@ export { JWS_ALGORITHMS } from './algorithm-registry.js';
 export type { JwsAlgorithm } from './algorithm-registry.js';
 export type { Clock } from './clock.js';
 export type { OffloadMode } from './offload.js';
-export type { SignableRequest, Signer } from './types.js';
+export type { SignableRequest, Signer, SignerResponse } from './types.js';
 export type { PrivateKeyInput } from './keys.js';
 export type { SigningKey } from './signing-key.js';
 export { FIREBLOCKS_BASE_URLS, fireblocksSigner } from './schemes/fireblocks.js';
@@ -25,3 +25,5 @@ export { HTTP_SIGNATURE_ALGORITHMS } from './schemes/http-message-signatures/alg
 export type { HttpSignatureAlgorithm } from './schemes/http-message-signatures/algorithms.js';
 export type { ContentDigestAlgorithm } from './schemes/http-message-signatures/content-digest.js';
 export type { StructuredFieldType } from './schemes/http-message-signatures/components.js';
+export { dpopSigner } from './schemes/dpop.js';
+export type { DpopSigner, DpopSignerOptions } from './schemes/dpop.js';

@@ -18,3 +18,5 @@ export { ComponentError, checkComponentId, parseComponentId, serializeComponentI
 export { checkContentDigest, isContentDigestAlgorithm } from './schemes/http-message-signatures/content-digest.js';
 export { signatureBase, signatureParams } from './schemes/http-message-signatures/signature-base.js';
 export { StructuredFieldError, parseDictionary, serializeInnerList, type Dictionary, type InnerList } from './schemes/http-message-signatures/structured-field.js';
+export { jwkThumbprint, publicJwk } from './jwk.js';
+export { DPOP_ALGORITHMS } from './schemes/dpop.js';

@@ -34,6 +34,18 @@ export interface SignableRequest {
   headers?: Readonly<Record<string, string>> | undefined;
 }
 
+/** A response to a signed request, as a transport shows it to {@link Signer.onResponse}. */
+export interface SignerResponse {
+  /** The origin the request went to (the same as the request's `origin`). */
+  origin: string;
+  /** The HTTP status. */
+  status: number;
+  /** The response headers, names lower-cased, repeated values joined with `', '`. */
+  headers: Readonly<Record<string, string>>;
+  /** Reads the response body as text, when the transport can do so without consuming it; else `undefined`. */
+  body?: () => Promise<string | undefined>;
+}
+
 /**
  * Something that turns a request into the headers that authenticate it. Transport adapters (`@signet/axios`) call
  * `sign` once per attempt, after the body and URL are final.
@@ -46,4 +58,10 @@ export interface Signer {
    * Transports that learn the server's clock measure the skew against it. Optional for custom signers.
    */
   clockSeconds?(): number;
+  /**
+   * Told of every response to a request it signed (DPoP learns the server's `DPoP-Nonce` from it). Returning
+   * `'retry'` asks the transport to sign the request again and resend it; transports resend at most once per call.
+   * Optional for custom signers.
+   */
+  onResponse?(response: SignerResponse): 'retry' | undefined | Promise<'retry' | undefined>;
 }

@@ -87,19 +87,28 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     const streamed = rawBody instanceof ReadableStream || (rawBody === undefined && input instanceof Request);
     const body = request.body === null ? undefined : streamed ? await collectWebStream(request.body, maxBufferedBodyBytes, request.signal) : Buffer.from(await request.arrayBuffer());
     const bytes = body === undefined || body.length === 0 ? undefined : body;
-    const signed = await signer.sign({ method: request.method, url: url.pathname + url.search, body: bytes, origin: url.origin, headers: plainHeaders(request.headers), signal: request.signal });
-    checkSignedHeaders(signed);
-    const headers = new Headers(request.headers);
-    for (const [name, value] of Object.entries(signed)) headers.set(name, value);
+    const attempt = async (): Promise<Response> => {
+      const signed = await signer.sign({ method: request.method, url: url.pathname + url.search, body: bytes, origin: url.origin, headers: plainHeaders(request.headers), signal: request.signal });
+      checkSignedHeaders(signed);
+      const headers = new Headers(request.headers);
+      for (const [name, value] of Object.entries(signed)) headers.set(name, value);
+      return send(url.href, ownInit<RequestInit>({
+        method: request.method,
+        headers,
+        signal: request.signal,
+        redirect: 'manual',
+        // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
+        ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
+      }));
+    };
     const wantsRedirects = (init.redirect ?? (input instanceof Request ? input.redirect : undefined)) === 'manual';
-    const response = await send(url.href, ownInit<RequestInit>({
-      method: request.method,
-      headers,
-      signal: request.signal,
-      redirect: 'manual',
-      // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
-      ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
-    }));
+    let response = await attempt();
+    // The signer may ask for one more attempt (a DPoP nonce the server demands): signed afresh, sent once more.
+    if (await tellSigner(signer, url.origin, response)) {
+      await response.body?.cancel().catch(() => undefined);
+      response = await attempt();
+      await tellSigner(signer, url.origin, response);
+    }
     const redirect = wantsRedirects ? undefined : refusedRedirect(response.status, response.headers.get('location') ?? undefined);
     if (redirect) {
       await response.body?.cancel().catch(() => undefined);
@@ -116,6 +125,16 @@ function plainHeaders(headers: Headers): Record<string, string> {
     out[name] = value;
   });
   return out;
+}
+
+/** Shows the signer the response (`Signer.onResponse`); `true` when it asks for the request to be signed again. */
+async function tellSigner(signer: Signer, origin: string, response: Response): Promise<boolean> {
+  if (signer.onResponse === undefined) return false;
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  // A clone, so that the caller still gets the body unread.
+  const body = (): Promise<string | undefined> => response.clone().text().catch(() => undefined);
+  return (await signer.onResponse({ origin, status: response.status, headers, body })) === 'retry';
 }
 
 function isSigner(value: unknown): value is Signer {

@@ -67,6 +67,8 @@ const CHECKS: Partial<Record<SignetErrorCode, FailedCheck>> = {
   ERR_TOKEN_CRIT: 'token',
   ERR_ALGORITHM_NOT_ALLOWED: 'algorithm',
   ERR_UNKNOWN_KEY: 'key',
+  ERR_KEY_INVALID: 'key',
+  ERR_TOKEN_BINDING_MISMATCH: 'key',
   ERR_KEY_LOOKUP_FAILED: 'key',
   ERR_SIGNATURE_INVALID: 'signature',
   ERR_CLAIM_INVALID: 'claims',
@@ -81,6 +83,7 @@ const CHECKS: Partial<Record<SignetErrorCode, FailedCheck>> = {
   ERR_BODY_HASH_MISMATCH: 'body',
   ERR_NONCE_REQUIRED: 'replay',
   ERR_TOKEN_REPLAYED: 'replay',
+  ERR_DPOP_NONCE: 'replay',
   ERR_REPLAY_STORE_FULL: 'replay',
   ERR_REPLAY_STORE_UNAVAILABLE: 'replay',
 };

@@ -25,3 +25,5 @@ export { fireblocksVerifier } from './schemes/fireblocks.js';
 export type { FireblocksVerifierOptions } from './schemes/fireblocks.js';
 export { coinbaseVerifier } from './schemes/coinbase.js';
 export type { CoinbaseVerifierOptions } from './schemes/coinbase.js';
+export { dpopVerifier } from './schemes/dpop.js';
+export type { DpopClaims, DpopVerifierOptions } from './schemes/dpop.js';

@@ -7,6 +7,18 @@ import { ALGORITHMS, isLowS, keyFits } from '@signet/core/internal';
 const MAX_TOKEN_LENGTH = 8192;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
+/** @internal What a scheme asks beyond plain JWT verification. */
+export interface JwsProfile {
+  /** A `typ` the token must carry (compared ignoring case, as media types are); else `typ` may be absent or `JWT`. */
+  typ?: string;
+  /**
+   * Accept ECDSA signatures whose S is in the high half. Signet's own tokens are low-S and are refused otherwise, so
+   * a token has one spelling; a scheme whose replay identity is a claim (DPoP's `jti`) and whose clients sign with
+   * WebCrypto, which leaves S as it falls, accepts both.
+   */
+  highS?: boolean;
+}
+
 export interface VerifiedJws {
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
@@ -23,12 +35,9 @@ export async function verifyJws(
   algorithms: ReadonlySet<JwsAlgorithm>,
   resolveKey: (header: Record<string, unknown>, payload: Record<string, unknown>) => KeyObject | Promise<KeyObject>,
   onDecoded?: (header: Record<string, unknown>, payload: Record<string, unknown>) => void,
-  /**
-   * Accept high-S ECDSA signatures too: for schemes whose signers do not normalize them (jose, thus
-   * `@coinbase/cdp-sdk`, gives high S about half the time) and whose replay identity is not the signature.
-   */
-  allowHighS = false,
+  profile: JwsProfile = {},
 ): Promise<VerifiedJws> {
+  const requiredTyp = profile.typ;
   if (token.length > MAX_TOKEN_LENGTH) throw new SignetError('ERR_JWT_MALFORMED', `The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
   const { header, payload, signature } = decodeJwt(token);
   onDecoded?.(header, payload);
@@ -37,8 +46,10 @@ export async function verifyJws(
     throw new SignetError('ERR_ALGORITHM_NOT_ALLOWED', `The token's algorithm is not allowed here (allowed: ${[...algorithms].join(', ')}).`);
   }
   const typ = header['typ'];
-  if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT')) {
-    throw new SignetError('ERR_TOKEN_TYPE', 'The token\'s "typ" header is not "JWT".');
+  // A scheme's own type (DPoP's `dpop+jwt`) is required; plain JWTs may leave `typ` out. Media types ignore case.
+  const expected = requiredTyp ?? 'JWT';
+  if ((typ !== undefined || requiredTyp !== undefined) && (typeof typ !== 'string' || typ.toLowerCase() !== expected.toLowerCase())) {
+    throw new SignetError('ERR_TOKEN_TYPE', `The token's "typ" header is not "${expected}".`);
   }
   if (Object.hasOwn(header, 'crit')) {
     throw new SignetError('ERR_TOKEN_CRIT', 'The token names critical header extensions ("crit"), which are not supported.');
@@ -49,13 +60,13 @@ export async function verifyJws(
   }
   const signatureBytes = SEGMENT.test(signature) ? Buffer.from(signature, 'base64url') : undefined;
   const signingInput = token.slice(0, token.lastIndexOf('.'));
-  if (signatureBytes === undefined || signatureBytes.toString('base64url') !== signature || token.split('.').length !== 3 || !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, allowHighS)) {
+  if (signatureBytes === undefined || signatureBytes.toString('base64url') !== signature || token.split('.').length !== 3 || !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true)) {
     throw new SignetError('ERR_SIGNATURE_INVALID', 'The token\'s signature does not verify.');
   }
   return { header, payload };
 }
 
-function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer, allowHighS: boolean): boolean {
+function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer, highS: boolean): boolean {
   const spec = ALGORITHMS[alg];
   const data = Buffer.from(signingInput, 'latin1');
   try {
@@ -68,7 +79,7 @@ function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string,
       // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
       return (
         signature.length === spec.signatureBytes &&
-        (allowHighS || isLowS(signature, spec.curveOrder as bigint)) &&
+        (highS || isLowS(signature, spec.curveOrder as bigint)) &&
         cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
       );
     }

@@ -145,7 +145,8 @@ function checkMethod(payload: Record<string, unknown>, received: string, require
   }
 }
 
-function allowList(algorithms: unknown): ReadonlySet<JwsAlgorithm> {
+/** @internal The checked `algorithms` option: a non-empty list of asymmetric algorithms. */
+export function allowList(algorithms: unknown): ReadonlySet<JwsAlgorithm> {
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     throw new SignetError('ERR_INVALID_OPTION', 'algorithms must be a non-empty list.');
   }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { type httpbis, createVerifier } from 'http-message-signatures';
+import { type VerifyConfig, createVerifier } from 'http-message-signatures';
 import type { HttpSignatureAlgorithm } from '@signet/core';
 
 export interface KeyPair {
@@ -25,6 +25,6 @@ export const keyPairs: Record<HttpSignatureAlgorithm, KeyPair> = (() => {
 })();
 
 /** A keyLookup for the package's verifyMessage: key `k` of `algorithm`, nothing else. */
-export function packageKeyLookup(algorithm: HttpSignatureAlgorithm): httpbis.VerifyConfig['keyLookup'] {
+export function packageKeyLookup(algorithm: HttpSignatureAlgorithm): VerifyConfig['keyLookup'] {
   return async (params) => (params.keyid === 'k' ? { id: 'k', algs: [algorithm], verify: createVerifier(keyPairs[algorithm].verifying, algorithm) } : null);
 }

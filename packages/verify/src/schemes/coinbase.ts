@@ -58,7 +58,7 @@ export function coinbaseVerifier(options: CoinbaseVerifierOptions): Verifier {
       let verified;
       try {
         // High S is accepted: Coinbase's own SDK sends it about half the time, and the replay identity is the nonce.
-        verified = await verifyJws(bearerToken(head.headers), ALGORITHMS, keys.resolve, recordDecoded(facts), true);
+        verified = await verifyJws(bearerToken(head.headers), ALGORITHMS, keys.resolve, recordDecoded(facts), { highS: true });
       } catch (error) {
         if (keys.unknown()) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the token\'s key name ("sub").');
         throw error;
