@@ -19,3 +19,5 @@ export { FIREBLOCKS_BASE_URLS, fireblocksSigner } from './schemes/fireblocks.js'
 export type { FireblocksSignerOptions } from './schemes/fireblocks.js';
 export { coinbaseSigner } from './schemes/coinbase.js';
 export type { CoinbaseSignerOptions } from './schemes/coinbase.js';
+export { upbitSigner } from './schemes/upbit.js';
+export type { UpbitSignerOptions } from './schemes/upbit.js';

@@ -13,3 +13,4 @@ export { isLowS, normalizeLowS } from './ecdsa.js';
 export { optionNames, ownValue, readOptions, unknownOption } from './options.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from './validate.js';
 export { assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
+export { type QueryHashForm, queryHash, requestParams } from './schemes/query-hash.js';

@@ -23,3 +23,6 @@ export { fireblocksVerifier } from './schemes/fireblocks.js';
 export type { FireblocksVerifierOptions } from './schemes/fireblocks.js';
 export { coinbaseVerifier } from './schemes/coinbase.js';
 export type { CoinbaseVerifierOptions } from './schemes/coinbase.js';
+export { upbitVerifier } from './schemes/upbit.js';
+export type { UpbitVerifierOptions } from './schemes/upbit.js';
+export type { ExchangeSecretInput } from './schemes/exchange-jwt.js';
