@@ -21,3 +21,5 @@ export { coinbaseSigner } from './schemes/coinbase.js';
 export type { CoinbaseSignerOptions } from './schemes/coinbase.js';
 export { upbitSigner } from './schemes/upbit.js';
 export type { UpbitSignerOptions } from './schemes/upbit.js';
+export { bithumbSigner } from './schemes/bithumb.js';
+export type { BithumbSignerOptions } from './schemes/bithumb.js';

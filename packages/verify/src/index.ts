@@ -26,3 +26,5 @@ export type { CoinbaseVerifierOptions } from './schemes/coinbase.js';
 export { upbitVerifier } from './schemes/upbit.js';
 export type { UpbitVerifierOptions } from './schemes/upbit.js';
 export type { ExchangeSecretInput } from './schemes/exchange-jwt.js';
+export { bithumbVerifier } from './schemes/bithumb.js';
+export type { BithumbVerifierOptions } from './schemes/bithumb.js';
