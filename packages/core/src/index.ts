@@ -27,3 +27,7 @@ export type { ContentDigestAlgorithm } from './schemes/http-message-signatures/c
 export type { StructuredFieldType } from './schemes/http-message-signatures/components.js';
 export { dpopSigner } from './schemes/dpop.js';
 export type { DpopSigner, DpopSignerOptions } from './schemes/dpop.js';
+export { upbitSigner } from './schemes/upbit.js';
+export type { UpbitSignerOptions } from './schemes/upbit.js';
+export { bithumbSigner } from './schemes/bithumb.js';
+export type { BithumbSignerOptions } from './schemes/bithumb.js';

@@ -27,3 +27,8 @@ export { coinbaseVerifier } from './schemes/coinbase.js';
 export type { CoinbaseVerifierOptions } from './schemes/coinbase.js';
 export { dpopVerifier } from './schemes/dpop.js';
 export type { DpopClaims, DpopVerifierOptions } from './schemes/dpop.js';
+export { upbitVerifier } from './schemes/upbit.js';
+export type { UpbitVerifierOptions } from './schemes/upbit.js';
+export type { ExchangeSecretInput } from './schemes/exchange-jwt.js';
+export { bithumbVerifier } from './schemes/bithumb.js';
+export type { BithumbVerifierOptions } from './schemes/bithumb.js';
