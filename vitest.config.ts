@@ -12,6 +12,8 @@ const integration = [
   // A real SoftHSM2 token; provider SDKs used as independent verifiers.
   'packages/pkcs11/test/**/*.test.ts',
   'interop/*/test/**/*.test.ts',
+  // The same driver in Node, Bun, Deno and workerd, against the built packages (issue 13).
+  'runtimes/test/**/*.test.ts',
   'packages/verify/test/replay-redis*.test.ts',
   'packages/verify/test/redis-smoke.test.ts',
   'packages/verify/test/fuzz.test.ts',

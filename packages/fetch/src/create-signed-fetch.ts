@@ -83,14 +83,17 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     }) as RequestInit);
     // A string body gets text/plain from the platform; an object sent as JSON is application/json unless you said otherwise.
     if (json && !new Headers(rest.headers).has('content-type')) request.headers.set('content-type', 'application/json');
+    // Taken before the body is read: Bun (1.4) fills in the Content-Type of a URLSearchParams or FormData body lazily,
+    // and a Request whose body was read before its headers were looked at has none (the boundary would be lost).
+    const requestHeaders = new Headers(request.headers);
     // A stream (given as the body or inside a Request) is buffered up to the limit; a body already in memory is not limited.
     const streamed = rawBody instanceof ReadableStream || (rawBody === undefined && input instanceof Request);
     const body = request.body === null ? undefined : streamed ? await collectWebStream(request.body, maxBufferedBodyBytes, request.signal) : Buffer.from(await request.arrayBuffer());
     const bytes = body === undefined || body.length === 0 ? undefined : body;
     const attempt = async (): Promise<Response> => {
-      const signed = await signer.sign({ method: request.method, url: url.pathname + url.search, body: bytes, origin: url.origin, headers: plainHeaders(request.headers), signal: request.signal });
+      const signed = await signer.sign({ method: request.method, url: url.pathname + url.search, body: bytes, origin: url.origin, headers: plainHeaders(requestHeaders), signal: request.signal });
       checkSignedHeaders(signed);
-      const headers = new Headers(request.headers);
+      const headers = new Headers(requestHeaders);
       for (const [name, value] of Object.entries(signed)) headers.set(name, value);
       return send(url.href, ownInit<RequestInit>({
         method: request.method,
