@@ -9,6 +9,7 @@ import { createSignedAxios } from '@signet/axios';
 import { portOneSigner, requestSigner, twoCheckoutSigner } from '@signet/core';
 import { hmacToken, rs256Async, rs256Sync } from './floors.js';
 import { asyncRate, compare, latencyRun, median, smoke, syncRate } from './measure.js';
+import { keysOutside } from './keys-outside.js';
 import { type LoadFigures, underLoad } from './under-load.js';
 
 interface Row {
@@ -156,6 +157,10 @@ aloneVs('default', 'syncInterceptor', 'default offload vs axios + sync crypto.si
 record("1 in flight: the default's signatures on the thread pool (probes)", percent(poolShare(alone)), 'sync interceptor: 0%', poolShare(alone), '(diagnostic)', true);
 aloneVs('always', 'syncInterceptor', "offload: 'always' vs axios + sync crypto.sign interceptor");
 aloneVs('syncInterceptor', 'plain', 'axios + sync crypto.sign interceptor vs plain axios');
+
+// 7. Keys held outside the process.
+console.log('\n7. Keys held outside the process: a remote key with 15 ms of latency, and PKCS#11 on SoftHSM2');
+await keysOutside(record);
 
 console.log(`\n| figure | Signet | floor | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |`);
 for (const row of rows) console.log(`| ${row.figure} | ${row.signet} | ${row.floor} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.met ? 'yes' : 'NO'} |`);

@@ -2,7 +2,7 @@
 // node:crypto's sign() on the same key. Run: pnpm --filter @signet/pkcs11 bench [--smoke]
 import { sign as cryptoSign } from 'node:crypto';
 import { pkcs11Key, type Pkcs11Key } from './src/index.js';
-import { createTestToken } from './test/support/softhsm.js';
+import { createTestToken } from '@signet/test-support';
 
 const smoke = process.argv.includes('--smoke');
 const count = smoke ? 50 : 2000;

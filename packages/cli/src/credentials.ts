@@ -40,6 +40,15 @@ export const PASSPHRASE: CredentialKind = {
   trimNewline: true,
 };
 
+/** The user PIN of a PKCS#11 token: like any secret, from a file or the environment, never from a flag value. */
+export const PKCS11_PIN: CredentialKind = {
+  what: "the token's user PIN",
+  fileOption: '--pkcs11-pin-file',
+  envValue: 'SIGNET_PKCS11_PIN',
+  envFile: 'SIGNET_PKCS11_PIN_FILE',
+  trimNewline: true,
+};
+
 export const PUBLIC_KEY: CredentialKind = {
   what: 'the public key',
   fileOption: '--public-key-file',

@@ -5,6 +5,7 @@ import { registerToken } from './commands/token.js';
 import { registerVerify } from './commands/verify.js';
 import { CliError, EXIT_INVALID, EXIT_OK, EXIT_USAGE, VerificationFailed, errorLine, isSignetError } from './errors.js';
 import type { Io } from './io.js';
+import { closeOpenedKeys } from './signing-keys.js';
 
 declare const __SIGNET_VERSION__: string;
 
@@ -49,6 +50,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT_OK;
   } catch (error) {
     return report(error, io);
+  } finally {
+    // A PKCS#11 key's sessions are logged out and its library finalized before the process ends.
+    await closeOpenedKeys();
   }
 }
 
@@ -83,6 +87,8 @@ const FLAG_HINTS: Readonly<Record<string, string>> = {
   '--secret-key': '--secret-file',
   '--secret-word': '--secret-file',
   '--passphrase': '--passphrase-file',
+  '--pkcs11-pin': '--pkcs11-pin-file',
+  '--pin': '--pkcs11-pin-file',
   '--password': '--passphrase-file',
   '--public-key': '--public-key-file',
   '--expires-in-seconds': '--expires-in',
@@ -104,7 +110,7 @@ function commanderMessage(error: CommanderError): string {
   if (error.code !== 'commander.unknownOption') return message;
   const flag = /^unknown option '(--[^'=]+)/.exec(message)?.[1];
   const hint = flag === undefined ? undefined : FLAG_HINTS[flag.toLowerCase()];
-  const secretFlag = /^unknown option '--(secret|private-key|key|passphrase|password)\b/.test(message);
+  const secretFlag = /^unknown option '--(secret|private-key|key|passphrase|password|pin|pkcs11-pin)\b/.test(message);
   const why = secretFlag ? ' (secrets are read from files or environment variables, never from the command line)' : '';
   if (hint !== undefined) return `${message.replace(/; did you mean .*$/, '')}; did you mean ${hint}?${why}`;
   if (secretFlag && !message.includes('did you mean')) {

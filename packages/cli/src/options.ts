@@ -39,6 +39,15 @@ export function passphraseFileOption(): Option {
   return new Option('--passphrase-file <path>', 'file holding the passphrase of an encrypted key. Else SIGNET_PASSPHRASE_FILE or SIGNET_PASSPHRASE').helpGroup(CREDENTIALS);
 }
 
+/** `--pkcs11-library`, `--pkcs11-token`, `--pkcs11-key`, `--pkcs11-pin-file`: a key that never leaves its HSM. */
+export function addPkcs11Options(command: Command): Command {
+  return command
+    .addOption(new Option('--pkcs11-library <path>', "instead of --key-file, sign in a PKCS#11 token: the vendor's library (e.g. /usr/lib/softhsm/libsofthsm2.so)").helpGroup(CREDENTIALS))
+    .addOption(new Option('--pkcs11-token <label>', 'the label of the token holding the key').helpGroup(CREDENTIALS))
+    .addOption(new Option('--pkcs11-key <label>', 'the label (CKA_LABEL) of the private key on the token').helpGroup(CREDENTIALS))
+    .addOption(new Option('--pkcs11-pin-file <path>', "file holding the token's user PIN (one trailing newline is ignored). Else SIGNET_PKCS11_PIN_FILE or SIGNET_PKCS11_PIN").helpGroup(CREDENTIALS));
+}
+
 export function expiresInOption(defaults: string): Option {
   return new Option('--expires-in <seconds>', `token lifetime: exp = iat + seconds (default: ${defaults})`).argParser(positiveSeconds).helpGroup(TOKEN);
 }

@@ -1,12 +1,11 @@
 import { type JwsAlgorithm, type JwtClaims, type Signer, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner } from '@signet/core';
-import { PASSPHRASE, PRIVATE_KEY, SECRET, findCredential, identifier, requireCredential } from './credentials.js';
+import { SECRET, identifier, requireCredential } from './credentials.js';
 import { CliError } from './errors.js';
 import type { Io } from './io.js';
+import { type PrivateKeyOptions, loadPrivateKey, wantsPkcs11 } from './signing-keys.js';
 
-export interface RequestSchemeOptions {
+export interface RequestSchemeOptions extends PrivateKeyOptions {
   apiKey?: string;
-  keyFile?: string;
-  passphraseFile?: string;
   expiresIn?: number;
   emptyBody?: string;
   nonce?: boolean;
@@ -16,8 +15,7 @@ export interface RequestSchemeOptions {
 /** The per-request RS256 signer from command-line options and the environment. */
 export async function requestSchemeSigner(io: Io, options: RequestSchemeOptions): Promise<Signer> {
   const apiKey = identifier(io, options.apiKey, '--api-key', 'SIGNET_API_KEY', 'the request scheme');
-  const privateKey = await requireCredential(io, PRIVATE_KEY, options.keyFile, 'the request scheme');
-  const passphrase = await findCredential(io, PASSPHRASE, options.passphraseFile);
+  const { key: privateKey, passphrase } = await loadPrivateKey(io, options, 'RS256', 'the request scheme');
   return requestSigner({
     apiKey,
     privateKey,
@@ -69,12 +67,10 @@ export async function twoCheckoutSchemeSigner(io: Io, options: TwoCheckoutScheme
   });
 }
 
-export interface JwtSchemeOptions {
+export interface JwtSchemeOptions extends PrivateKeyOptions {
   alg: JwsAlgorithm;
   claims: JwtClaims;
   secretFile?: string;
-  keyFile?: string;
-  passphraseFile?: string;
   expiresIn?: number;
   exp?: boolean;
   iat?: boolean;
@@ -86,16 +82,15 @@ export interface JwtSchemeOptions {
 export async function jwtSchemeSigner(io: Io, options: JwtSchemeOptions): Promise<Signer> {
   const hmac = options.alg.startsWith('HS');
   if (options.exp === false && options.expiresIn !== undefined) throw new CliError('ERR_USAGE', '--no-exp and --expires-in exclude each other');
-  if (hmac && (options.keyFile !== undefined || options.passphraseFile !== undefined)) {
-    throw new CliError('ERR_USAGE', `${options.alg} signs with a shared secret: give --secret-file, not --key-file`);
+  if (hmac && (options.keyFile !== undefined || options.passphraseFile !== undefined || wantsPkcs11(options))) {
+    throw new CliError('ERR_USAGE', `${options.alg} signs with a shared secret: give --secret-file, not --key-file or --pkcs11-*`);
   }
   if (!hmac && (options.secretFile !== undefined || options.allowShortSecret === true)) {
-    throw new CliError('ERR_USAGE', `${options.alg} signs with a private key: give --key-file, not --secret-file`);
+    throw new CliError('ERR_USAGE', `${options.alg} signs with a private key: give --key-file (or --pkcs11-*), not --secret-file`);
   }
-  const key = hmac
-    ? await requireCredential(io, SECRET, options.secretFile, `--alg ${options.alg}`)
-    : await requireCredential(io, PRIVATE_KEY, options.keyFile, `--alg ${options.alg}`);
-  const passphrase = hmac ? undefined : await findCredential(io, PASSPHRASE, options.passphraseFile);
+  const { key, passphrase } = hmac
+    ? { key: await requireCredential(io, SECRET, options.secretFile, `--alg ${options.alg}`), passphrase: undefined }
+    : await loadPrivateKey(io, options, options.alg, `--alg ${options.alg}`);
   return jwtSigner({
     algorithm: options.alg,
     key,

@@ -96,7 +96,12 @@ export function remoteSigner(key: SigningKey, limits: RemoteLimits): (data: Buff
   return async (data, signal) => {
     if (signal?.aborted) throw aborted();
     await turn(signal);
-    const deadline = AbortSignal.timeout(limits.signTimeoutMs);
+    // A timer of our own, cleared when the signature is back: AbortSignal.timeout() would keep every signal (and
+    // the listener on it) alive for the whole signTimeoutMs, tens of thousands at a few thousand signatures a
+    // second, and their garbage delayed the event loop by enough to cost about a tenth of the throughput.
+    const timer = new AbortController();
+    const deadline = timer.signal;
+    const clock = setTimeout(() => timer.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), limits.signTimeoutMs);
     const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
     try {
       const raw = await Promise.race([key.sign(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { signal: combined }), rejectOn(combined)]);
@@ -117,6 +122,7 @@ export function remoteSigner(key: SigningKey, limits: RemoteLimits): (data: Buff
       if (signal?.aborted) throw aborted();
       throw new SignetError('ERR_SIGNING_FAILED', `The SigningKey for ${key.algorithm} failed to sign; the request was not sent.`, { cause: detach(error) });
     } finally {
+      clearTimeout(clock);
       release();
     }
   };

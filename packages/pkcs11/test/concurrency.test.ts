@@ -2,7 +2,7 @@ import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError } from '@signet/core';
 import { pkcs11Key, type Pkcs11Key } from '@signet/pkcs11';
-import { createTestToken, type TestToken } from './support/softhsm.js';
+import { createTestToken, type TestToken } from '@signet/test-support';
 import { mintWithKey } from './support/tokens.js';
 
 let token: TestToken;

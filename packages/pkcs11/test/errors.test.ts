@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError, type SignetErrorCode } from '@signet/core';
 import { pkcs11Key, type Pkcs11Key, type Pkcs11KeyOptions } from '@signet/pkcs11';
-import { createTestToken, type TestToken } from './support/softhsm.js';
+import { createTestToken, type TestToken } from '@signet/test-support';
 
 let token: TestToken;
 const keys: Pkcs11Key[] = [];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtSigner } from '@signet/core';
 import { createSignedFetch } from '@signet/fetch';
 import { pkcs11Key, type Pkcs11Key } from '@signet/pkcs11';
-import { createTestToken, type TestToken } from './support/softhsm.js';
+import { createTestToken, type TestToken } from '@signet/test-support';
 import { bearer, startServer, type RecordingServer } from './support/tokens.js';
 
 let token: TestToken;

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedFetch } from '@signet/fetch';
 import { pkcs11Key, type Pkcs11Key } from '@signet/pkcs11';
-import { createTestToken, type TestToken } from './support/softhsm.js';
+import { createTestToken, type TestToken } from '@signet/test-support';
 import { bearer, keySigner, startServer, type RecordingServer } from './support/tokens.js';
 
 let token: TestToken;

@@ -11,4 +11,6 @@ export { reachableLeaks, renderedLeaks, stringifyWithCycles } from './reachable.
 export type { Needle } from './reachable.js';
 export { CREDENTIAL_HEADERS, credentialsIn, expectUntouched, schemesFor, startOtherHost } from './schemes.js';
 export type { OtherHost, Scheme } from './schemes.js';
+export { SOFTHSM_LIBRARY, createTestToken, softHsmMissing } from './softhsm.js';
+export type { KeyName, TestToken } from './softhsm.js';
 export type {} from './matchers.js';

@@ -8,6 +8,7 @@ import {
   OUTPUT,
   REQUEST,
   TOKEN,
+  addPkcs11Options,
   addRequestOptions,
   collect,
   emptyBodyOption,
@@ -19,11 +20,12 @@ import {
 } from '../options.js';
 import { json } from '../output.js';
 import { methodOf, outgoingUrl, readData } from '../request-input.js';
-import { portOneSchemeSigner, requestSchemeSigner, twoCheckoutSchemeSigner } from '../signers.js';
+import { type RequestSchemeOptions, portOneSchemeSigner, requestSchemeSigner, twoCheckoutSchemeSigner } from '../signers.js';
+import { PKCS11_OPTION_NAMES } from '../signing-keys.js';
 
 type Scheme = 'request' | 'portone' | '2checkout';
 
-interface SignOptions {
+interface SignOptions extends RequestSchemeOptions {
   scheme: Scheme;
   url: string;
   method?: string;
@@ -31,13 +33,6 @@ interface SignOptions {
   header?: string[];
   json?: boolean;
   curl?: boolean;
-  apiKey?: string;
-  keyFile?: string;
-  passphraseFile?: string;
-  emptyBody?: string;
-  expiresIn?: number;
-  nonce?: boolean;
-  apiKeyHeader?: string;
   clientKey?: string;
   issuer?: string;
   merchantCode?: string;
@@ -47,7 +42,7 @@ interface SignOptions {
 
 const COMMON = ['scheme', 'url', 'method', 'data', 'header', 'json', 'curl', 'expiresIn'];
 const ALLOWED: Record<Scheme, readonly string[]> = {
-  request: [...COMMON, 'apiKey', 'keyFile', 'passphraseFile', 'emptyBody', 'nonce', 'apiKeyHeader'],
+  request: [...COMMON, 'apiKey', 'keyFile', 'passphraseFile', ...PKCS11_OPTION_NAMES, 'emptyBody', 'nonce', 'apiKeyHeader'],
   portone: [...COMMON, 'clientKey', 'issuer', 'secretFile'],
   '2checkout': [...COMMON, 'merchantCode', 'secretFile', 'exp'],
 };
@@ -65,7 +60,8 @@ export function registerSign(program: Command, io: Io): void {
     .addOption(new Option('--no-exp', '2checkout: leave exp out').helpGroup(TOKEN))
     .addOption(new Option('--api-key <key>', 'request: your API key, the sub claim (else SIGNET_API_KEY)').helpGroup(CREDENTIALS))
     .addOption(keyFileOption())
-    .addOption(passphraseFileOption())
+    .addOption(passphraseFileOption());
+  addPkcs11Options(command)
     .addOption(new Option('--client-key <key>', 'portone: your client key (else SIGNET_CLIENT_KEY)').helpGroup(CREDENTIALS))
     .addOption(new Option('--merchant-code <code>', '2checkout: your merchant code (else SIGNET_MERCHANT_CODE)').helpGroup(CREDENTIALS))
     .addOption(secretFileOption())

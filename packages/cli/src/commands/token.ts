@@ -1,11 +1,12 @@
-import { JWS_ALGORITHMS, type JwsAlgorithm, type JwtClaims } from '@signet/core';
+import { JWS_ALGORITHMS, type JwtClaims } from '@signet/core';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { type Io, MAX_BODY_BYTES, readBounded } from '../io.js';
-import { CREDENTIALS, TOKEN, addRequestOptions, emptyBodyOption, expiresInOption, jsonOption, keyFileOption, passphraseFileOption, secretFileOption } from '../options.js';
+import { CREDENTIALS, TOKEN, addPkcs11Options, addRequestOptions, emptyBodyOption, expiresInOption, jsonOption, keyFileOption, passphraseFileOption, secretFileOption } from '../options.js';
 import { printToken } from '../output.js';
 import { methodOf, outgoingUrl, readData } from '../request-input.js';
 import {
+  type JwtSchemeOptions,
   type PortOneSchemeOptions,
   type RequestSchemeOptions,
   type TwoCheckoutSchemeOptions,
@@ -26,7 +27,7 @@ export function registerToken(program: Command, io: Io): void {
     .description('mint a token for one of the schemes and print it')
     .addHelpText('after', '\nThe token is printed bare, on one line; --json adds its decoded header and payload.');
 
-  addRequestOptions(
+  const request = addRequestOptions(
     token.command('request').description('mint a per-request RS256 token {uri, iat, exp, sub, bodyHash} bound to one request'),
     'the request URL or path + query; uri is its path + query as the WHATWG URL parser encodes it',
     true,
@@ -36,13 +37,16 @@ export function registerToken(program: Command, io: Io): void {
     .addOption(new Option('--nonce', 'add a random nonce claim (APIs such as Fireblocks require one)').helpGroup(TOKEN))
     .addOption(new Option('--api-key <key>', 'your API key, the sub claim (else SIGNET_API_KEY)').helpGroup(CREDENTIALS))
     .addOption(keyFileOption())
-    .addOption(passphraseFileOption())
+    .addOption(passphraseFileOption());
+  addPkcs11Options(request)
     .addOption(jsonOption('the token, its header and payload'))
     .addHelpText('after', `
 Examples:
   $ export SIGNET_API_KEY=my-api-key SIGNET_PRIVATE_KEY_FILE=./private.pem
   $ signet token request --url '/v1/payments?idempotent=1' --data @payment.json
-  $ signet token request --url https://api.example.com/v1/accounts --json`)
+  $ signet token request --url https://api.example.com/v1/accounts --json
+  $ SIGNET_PKCS11_PIN_FILE=./hsm.pin signet token request --url /v1/accounts \\
+      --pkcs11-library /usr/lib/softhsm/libsofthsm2.so --pkcs11-token payments --pkcs11-key api-signing`)
     .action(async (options: RequestSchemeOptions & Json & { url: string; method?: string; data?: string }) => {
       const { uri } = outgoingUrl(options.url);
       const body = await readData(io, options.data);
@@ -85,7 +89,7 @@ Examples:
       printToken(io, tokenOf(await signer.sign({ method: 'GET', url: '/' })), options.json);
     });
 
-  token
+  const jwt = token
     .command('jwt')
     .description('mint a bearer JWT for your own APIs, with your claims')
     .addOption(new Option('--alg <alg>', 'the signing algorithm; HS* take a secret, the others a private key').choices(JWS_ALGORITHMS).makeOptionMandatory().helpGroup(TOKEN))
@@ -97,13 +101,14 @@ Examples:
     .addOption(new Option('--allow-short-secret', 'accept an HMAC secret shorter than the hash (32/48/64 bytes), as some APIs issue').helpGroup(CREDENTIALS))
     .addOption(secretFileOption())
     .addOption(keyFileOption())
-    .addOption(passphraseFileOption())
+    .addOption(passphraseFileOption());
+  addPkcs11Options(jwt)
     .addOption(jsonOption('the token, its header and payload'))
     .addHelpText('after', `
 Examples:
   $ SIGNET_SECRET_FILE=./jwt.secret signet token jwt --alg HS256 --claims '{"sub":"svc-billing","role":"admin"}'
   $ signet token jwt --alg ES256 --key-file ./ec.pem --claims @claims.json --expires-in 60 --kid 2026-01`)
-    .action(async (options: { alg: JwsAlgorithm; claims: string; secretFile?: string; keyFile?: string; passphraseFile?: string; expiresIn?: number; exp?: boolean; iat?: boolean; kid?: string; allowShortSecret?: boolean } & Json) => {
+    .action(async (options: Omit<JwtSchemeOptions, 'claims'> & { claims: string } & Json) => {
       const claims = await readClaims(io, options.claims);
       const signer = await jwtSchemeSigner(io, { ...options, claims });
       const headers = await signer.sign({ method: 'GET', url: '/' });

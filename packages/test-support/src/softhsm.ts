@@ -22,15 +22,17 @@ export interface TestToken {
 export type KeyName = 'rsa' | 'ec' | 'rsa1024' | 'p384';
 
 /**
- * Tests never install system packages: .ci/run installs SoftHSM2 on a fresh machine; on yours, install it once.
+ * Why no SoftHSM2 token can be made here, or `undefined` when one can. Tests never install system packages:
+ * .ci/run installs SoftHSM2 on a fresh machine; on yours, install it once.
  */
-function ensureSoftHsm(): void {
+export function softHsmMissing(): string | undefined {
   try {
     execFileSync('sh', ['-c', 'command -v softhsm2-util'], { stdio: 'ignore' });
   } catch {
-    throw new Error('softhsm2-util is not installed. Run `apt-get install softhsm2` (Debian/Ubuntu) to run the @signet/pkcs11 tests against a real PKCS#11 token.');
+    return 'softhsm2-util is not installed. Run `apt-get install softhsm2` (Debian/Ubuntu) to sign with a real PKCS#11 token.';
   }
-  if (!existsSync(SOFTHSM_LIBRARY)) throw new Error(`${SOFTHSM_LIBRARY} is missing. Run \`apt-get install softhsm2\`, or point SOFTHSM2_LIBRARY at libsofthsm2.so.`);
+  if (!existsSync(SOFTHSM_LIBRARY)) return `${SOFTHSM_LIBRARY} is missing. Run \`apt-get install softhsm2\`, or point SOFTHSM2_LIBRARY at libsofthsm2.so.`;
+  return undefined;
 }
 
 /**
@@ -39,7 +41,8 @@ function ensureSoftHsm(): void {
  * the first pkcs11Key(): SoftHSM reads SOFTHSM2_CONF when the library is initialized.
  */
 export function createTestToken(tokenLabel = 'signet-test', pin = 'test-pin-5678'): TestToken {
-  ensureSoftHsm();
+  const missing = softHsmMissing();
+  if (missing !== undefined) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'signet-softhsm-'));
   mkdirSync(join(dir, 'tokens'));
   const conf = join(dir, 'softhsm2.conf');
