@@ -27,3 +27,8 @@ export function requireOrigin(url: string | undefined, scheme: string, alternati
 export function keyText(bytes: Buffer): string | Buffer {
   return /^[\t\n\r\x20-\x7e]*$/.test(bytes.toString('latin1')) ? bytes.toString('utf8') : bytes;
 }
+
+/** The common settings of verifiers that bound age rather than lifetime (DPoP, RFC 9421): without maxLifetime. */
+export function withoutLifetime(common: CommonVerify): Omit<CommonVerify, 'maxLifetimeSeconds'> {
+  return { clock: common.clock, onReject: common.onReject, clockToleranceSeconds: common.clockToleranceSeconds };
+}

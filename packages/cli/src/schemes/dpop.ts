@@ -3,7 +3,7 @@ import { type Verifier, dpopVerifier } from '@signet/verify';
 import { PASSPHRASE, PRIVATE_KEY, findCredential, requireCredential } from '../credentials.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { type CommonVerify, originOf } from './common.js';
+import { type CommonVerify, originOf, withoutLifetime } from './common.js';
 import { listOf } from './flags.js';
 
 /** The access token is a bearer credential: a file or the environment, like every other secret. */
@@ -53,9 +53,8 @@ export interface DpopVerifyFlags {
 export function dpopSchemeVerifier(options: DpopVerifyFlags, common: CommonVerify): Verifier {
   const origin = options.origin ?? originOf(options.url);
   if (origin === undefined) throw new CliError('ERR_USAGE', 'verifying the dpop scheme needs the origin htu names: give --origin https://host, or an absolute --url');
-  const { maxLifetimeSeconds: _unused, ...rest } = common;
   return dpopVerifier({
-    ...rest,
+    ...withoutLifetime(common),
     origin,
     ...(options.alg === undefined ? {} : { algorithms: listOf(options.alg).map(jwsAlgorithm) }),
     ...(options.jkt === undefined ? {} : { jkt: options.jkt }),

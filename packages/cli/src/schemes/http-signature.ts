@@ -3,7 +3,7 @@ import { type Verifier, httpMessageVerifier } from '@signet/verify';
 import { PASSPHRASE, PRIVATE_KEY, PUBLIC_KEY, SECRET, findCredential, requireCredential } from '../credentials.js';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { type CommonVerify, keyText, originOf } from './common.js';
+import { type CommonVerify, keyText, originOf, withoutLifetime } from './common.js';
 import { listOf } from './flags.js';
 
 export interface HttpSignatureFlags {
@@ -62,9 +62,8 @@ export async function httpSignatureSchemeVerifier(io: Io, options: HttpSignature
     : await requireCredential(io, PUBLIC_KEY, options.publicKeyFile, `verifying --alg ${algorithm}`);
   const { kid } = options;
   const origin = options.origin ?? originOf(options.url);
-  const { maxLifetimeSeconds: _unused, ...rest } = common;
   return httpMessageVerifier({
-    ...rest,
+    ...withoutLifetime(common),
     keys: (keyId) => (kid === undefined || keyId === kid ? { algorithm, key } : undefined),
     ...(origin === undefined ? {} : { origin }),
     ...(options.components === undefined ? {} : { requiredComponents: listOf(options.components) }),
