@@ -1,6 +1,7 @@
 import { JWS_ALGORITHMS, type JwtClaims } from '@signet/core';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
+import { registerSchemeTokens } from '../schemes/token.js';
 import { type Io, MAX_BODY_BYTES, readBounded } from '../io.js';
 import { CREDENTIALS, TOKEN, addPkcs11Options, addRequestOptions, emptyBodyOption, expiresInOption, jsonOption, keyFileOption, passphraseFileOption, secretFileOption } from '../options.js';
 import { printToken } from '../output.js';
@@ -114,6 +115,8 @@ Examples:
       const headers = await signer.sign({ method: 'GET', url: '/' });
       printToken(io, tokenOf(headers), options.json);
     });
+
+  registerSchemeTokens(token, io);
 }
 
 async function readClaims(io: Io, claims: string): Promise<JwtClaims> {

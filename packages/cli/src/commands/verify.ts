@@ -9,10 +9,12 @@ import { CREDENTIALS, OUTPUT, REQUEST, TOKEN, addRequestOptions, collect, emptyB
 import { json } from '../output.js';
 import { methodOf, readData, receivedUri } from '../request-input.js';
 import { parseTime } from '../time.js';
+import { type NewScheme, type SchemeFlags, addSchemeVerifyOptions } from '../schemes/flags.js';
+import { newSchemeHeaders, newSchemeVerifier } from '../schemes/verifiers.js';
 
-type Scheme = 'request' | 'portone' | '2checkout';
+type Scheme = 'request' | 'portone' | '2checkout' | NewScheme;
 
-interface VerifyOptions {
+interface VerifyOptions extends SchemeFlags {
   scheme: Scheme;
   token?: string;
   requestFile?: string;
@@ -38,6 +40,10 @@ const ALLOWED: Record<Scheme, readonly string[]> = {
   request: [...COMMON, 'publicKeyFile', 'alg', 'emptyBody'],
   portone: [...COMMON, 'clientKey', 'issuer', 'secretFile'],
   '2checkout': [...COMMON, 'merchantCode', 'secretFile'],
+  fireblocks: [...COMMON, 'publicKeyFile', 'apiKey'],
+  coinbase: [...COMMON, 'publicKeyFile', 'host'],
+  dpop: [...COMMON.filter((name) => name !== 'maxLifetime'), 'origin', 'alg', 'jkt', 'maxAge', 'accessTokenFile'],
+  'http-signature': [...COMMON.filter((name) => name !== 'maxLifetime'), 'publicKeyFile', 'secretFile', 'alg', 'kid', 'components', 'label', 'origin', 'maxAge'],
 };
 const TOKEN_BYTES = 64 * 1024;
 
@@ -53,25 +59,28 @@ export function registerVerify(program: Command, io: Io): void {
     );
   addRequestOptions(command, 'with --token: the path + query the request was received on (taken verbatim), or its absolute URL', false)
     .addOption(new Option('--scheme <scheme>', 'the scheme to verify').choices(Object.keys(ALLOWED)).default('request').helpGroup(TOKEN))
-    .addOption(new Option('--public-key-file <path>', 'request: the public key, PEM or certificate (else SIGNET_PUBLIC_KEY_FILE, or the PEM in SIGNET_PUBLIC_KEY)').helpGroup(CREDENTIALS))
+    .addOption(new Option('--public-key-file <path>', 'request, fireblocks, coinbase, http-signature: the public key, PEM or certificate (else SIGNET_PUBLIC_KEY_FILE, or the PEM in SIGNET_PUBLIC_KEY)').helpGroup(CREDENTIALS))
     .addOption(new Option('--client-key <key>', 'portone: the accepted client key (else SIGNET_CLIENT_KEY)').helpGroup(CREDENTIALS))
     .addOption(new Option('--merchant-code <code>', '2checkout: the merchant code (else SIGNET_MERCHANT_CODE)').helpGroup(CREDENTIALS))
-    .addOption(new Option('--secret-file <path>', 'portone, 2checkout: file holding the HMAC secret (else SIGNET_SECRET_FILE, or the secret in SIGNET_SECRET)').helpGroup(CREDENTIALS))
-    .addOption(new Option('--alg <list>', 'request: accepted algorithms, comma-separated (default: RS256)').helpGroup(TOKEN))
+    .addOption(new Option('--secret-file <path>', 'portone, 2checkout, http-signature (hmac-sha256): file holding the HMAC secret (else SIGNET_SECRET_FILE, or the secret in SIGNET_SECRET)').helpGroup(CREDENTIALS))
+    .addOption(new Option('--alg <list>', 'request, dpop: accepted algorithms, comma-separated (default: RS256; dpop: every asymmetric one); http-signature: the key\'s RFC 9421 algorithm (required)').helpGroup(TOKEN))
     .addOption(emptyBodyOption())
     .addOption(new Option('--issuer <iss>', 'portone: an accepted iss (repeatable; default: PORTONE)').argParser(collect).helpGroup(TOKEN))
-    .addOption(new Option('--max-lifetime <seconds>', 'the longest exp - iat accepted (default: 55 request, 100 portone, 1800 2checkout)').argParser(positiveSeconds).helpGroup(TOKEN))
+    .addOption(new Option('--max-lifetime <seconds>', 'the longest exp - iat accepted (default: 55 request and fireblocks, 100 portone, 1800 2checkout, 120 coinbase)').argParser(positiveSeconds).helpGroup(TOKEN))
     .addOption(new Option('--clock-tolerance <seconds>', 'how far clocks may be off (at most 600)').argParser(seconds).default(5).helpGroup(TOKEN))
     .addOption(new Option('--at <time>', 'verify as of this time (seconds since the epoch or ISO 8601), e.g. when a request was captured').helpGroup(TOKEN))
     .addOption(new Option('--json', 'print {valid, claims} or {valid, code, message} as JSON').helpGroup(OUTPUT))
-    .addOption(new Option('--explain', 'when invalid, say which check failed and what it compared (the token\'s uri next to the one received, body length and hash next to bodyHash, the clock difference)').helpGroup(OUTPUT))
+    .addOption(new Option('--explain', 'when invalid, say which check failed and what it compared (the token\'s uri next to the one received, body length and hash next to bodyHash, the clock difference)').helpGroup(OUTPUT));
+  addSchemeVerifyOptions(command)
     .addHelpText('after', `
 Exit codes: 0 valid, 1 invalid (the reason's code on stderr), 2 bad usage or input.
 
 Examples:
   $ signet verify --public-key-file pub.pem --token "$TOKEN" --url '/v1/payments?idempotent=1' --data @payment.json
   $ signet verify --public-key-file pub.pem --request-file captured.http --at 2026-01-31T12:00:00Z --explain
-  $ SIGNET_SECRET_FILE=./portone.secret signet verify --scheme portone --client-key K --token "$TOKEN"`)
+  $ SIGNET_SECRET_FILE=./portone.secret signet verify --scheme portone --client-key K --token "$TOKEN"
+  $ signet verify --scheme dpop --origin https://api.example.com --token "$PROOF" --url /v1/me
+  $ signet verify --scheme http-signature --alg ed25519 --public-key-file ed.pub --origin https://api.example.com --request-file captured.http`)
     .action(async (options: VerifyOptions) => {
       refuseForeignOptions(command, options.scheme, ALLOWED[options.scheme]);
       let explanation: Explanation | undefined;
@@ -104,8 +113,8 @@ async function requestOf(io: Io, options: VerifyOptions): Promise<VerifiableRequ
     .trim()
     .replace(/^bearer\s+/i, '');
   if (token === '') throw new CliError('ERR_INPUT', 'the token is empty');
-  if (options.scheme === 'request' && options.url === undefined) {
-    throw new CliError('ERR_USAGE', 'the request scheme binds the token to a request: give --url (and --data if it had a body)');
+  if ((options.scheme === 'request' || options.scheme === 'fireblocks') && options.url === undefined) {
+    throw new CliError('ERR_USAGE', `the ${options.scheme} scheme binds the token to a request: give --url (and --data if it had a body)`);
   }
   const data = await readData(io, options.data);
   const method = methodOf(options.method, data.bytes !== undefined);
@@ -118,6 +127,8 @@ async function requestOf(io: Io, options: VerifyOptions): Promise<VerifiableRequ
       return { method, url, body, headers: { authorization: `Bearer ${token}`, 'x-portone-client-key': clientKeyOf(io, options) } };
     case '2checkout':
       return { method, url, body, headers: { 'merchant-token': token } };
+    default:
+      return { method, url, body, headers: await newSchemeHeaders(io, options.scheme, options, token) };
   }
 }
 
@@ -149,6 +160,8 @@ async function verifierFor(io: Io, options: VerifyOptions, onReject: RejectHook)
       const secretWord = await requireCredential(io, SECRET, options.secretFile, 'verifying the 2checkout scheme');
       return twoCheckoutVerifier({ ...common, merchantCode, secretWord });
     }
+    default:
+      return newSchemeVerifier(io, options.scheme, options, common);
   }
 }
 
