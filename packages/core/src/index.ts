@@ -27,3 +27,5 @@ export type { ContentDigestAlgorithm } from './schemes/http-message-signatures/c
 export type { StructuredFieldType } from './schemes/http-message-signatures/components.js';
 export { dpopSigner } from './schemes/dpop.js';
 export type { DpopSigner, DpopSignerOptions } from './schemes/dpop.js';
+export { trueLayerSigner } from './schemes/truelayer.js';
+export type { TrueLayerSignerOptions } from './schemes/truelayer.js';

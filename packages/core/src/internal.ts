@@ -20,3 +20,4 @@ export { signatureBase, signatureParams } from './schemes/http-message-signature
 export { StructuredFieldError, parseDictionary, serializeInnerList, type Dictionary, type InnerList } from './schemes/http-message-signatures/structured-field.js';
 export { jwkThumbprint, publicJwk } from './jwk.js';
 export { DPOP_ALGORITHMS } from './schemes/dpop.js';
+export { trueLayerPayload } from './schemes/truelayer.js';

@@ -27,3 +27,5 @@ export { coinbaseVerifier } from './schemes/coinbase.js';
 export type { CoinbaseVerifierOptions } from './schemes/coinbase.js';
 export { dpopVerifier } from './schemes/dpop.js';
 export type { DpopClaims, DpopVerifierOptions } from './schemes/dpop.js';
+export { trueLayerVerifier } from './schemes/truelayer.js';
+export type { TrueLayerClaims, TrueLayerVerifierOptions } from './schemes/truelayer.js';
