@@ -9,7 +9,7 @@ import { SignetError } from './errors.js';
  * const isAlgorithm = (value: string): value is JwsAlgorithm => (JWS_ALGORITHMS as readonly string[]).includes(value);
  * ```
  */
-export const JWS_ALGORITHMS = Object.freeze(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const);
+export const JWS_ALGORITHMS = Object.freeze(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const);
 
 /** One of {@link JWS_ALGORITHMS}. */
 export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
@@ -47,6 +47,9 @@ const RSA = ['rsa'] as const;
 // The group orders (SEC 2, FIPS 186-4 D.1.2): `s` and `n - s` are both valid ECDSA signatures.
 const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const P384_ORDER = 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n;
+// P-521's order is 521 bits: r and s take 66 bytes each (RFC 7518 §3.4), so ES512 signatures are 132 bytes.
+const P521_ORDER =
+  0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n;
 
 /** @internal */
 export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = Object.freeze({
@@ -59,6 +62,7 @@ export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = Object.
   PS256: { family: 'rsa-pss', keyTypes: ['rsa', 'rsa-pss'], hash: 'sha256', digestBytes: 32, minRsaBits: MIN_RSA_BITS, pssSaltLength: 32 },
   ES256: { family: 'ec', keyTypes: ['ec'], hash: 'sha256', digestBytes: 32, curve: 'prime256v1', curveOrder: P256_ORDER, signatureBytes: 64 },
   ES384: { family: 'ec', keyTypes: ['ec'], hash: 'sha384', digestBytes: 48, curve: 'secp384r1', curveOrder: P384_ORDER, signatureBytes: 96 },
+  ES512: { family: 'ec', keyTypes: ['ec'], hash: 'sha512', digestBytes: 64, curve: 'secp521r1', curveOrder: P521_ORDER, signatureBytes: 132 },
   EdDSA: { family: 'eddsa', keyTypes: ['ed25519', 'ed448'], hash: null },
 });
 

@@ -31,3 +31,5 @@ export { upbitSigner } from './schemes/upbit.js';
 export type { UpbitSignerOptions } from './schemes/upbit.js';
 export { bithumbSigner } from './schemes/bithumb.js';
 export type { BithumbSignerOptions } from './schemes/bithumb.js';
+export { trueLayerSigner } from './schemes/truelayer.js';
+export type { TrueLayerSignerOptions } from './schemes/truelayer.js';

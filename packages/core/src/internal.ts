@@ -21,3 +21,4 @@ export { StructuredFieldError, parseDictionary, serializeInnerList, type Diction
 export { jwkThumbprint, publicJwk } from './jwk.js';
 export { DPOP_ALGORITHMS } from './schemes/dpop.js';
 export { type QueryHashForm, queryHash, requestParams } from './schemes/query-hash.js';
+export { trueLayerPayload } from './schemes/truelayer.js';

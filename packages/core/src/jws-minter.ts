@@ -31,7 +31,8 @@ export function jwsMinter(
   // A header that differs per token (Coinbase's header nonce) is a function, encoded at every call.
   const fixedHeader = typeof header === 'function' ? undefined : base64url(JSON.stringify(header));
   const encodedHeader = (): string => fixedHeader ?? base64url(JSON.stringify((header as () => object)()));
-  const signingInputOf = (claims: object): string => `${encodedHeader()}.${base64url(JSON.stringify(claims))}`;
+  // Bytes are a payload as they are (TrueLayer's detached `Tl-Signature` payload); anything else is JSON claims.
+  const signingInputOf = (claims: object): string => `${encodedHeader()}.${base64url(claims instanceof Uint8Array ? claims : JSON.stringify(claims))}`;
 
   if (isSigningKey(key)) {
     const sign = remoteSigner(key, limits);

@@ -22,7 +22,7 @@ export interface JwtSignerOptions extends RemoteKeyOptions {
   /**
    * HS*: the shared secret (string, Buffer or secret KeyObject), at least as long as the hash (32, 48, 64 bytes)
    * unless `allowShortSecret`. Others: the private key (PEM, DER or KeyObject) of the algorithm's type; RSA ≥ 2048
-   * bits; ES256 on P-256, ES384 on P-384; EdDSA on Ed25519 or Ed448. Parsed once, here. Or a `SigningKey` of
+   * bits; ES256 on P-256, ES384 on P-384, ES512 on P-521; EdDSA on Ed25519 or Ed448. Parsed once, here. Or a `SigningKey` of
    * this `algorithm`, held outside the process, within `maxConcurrentSigns` and `signTimeoutMs`.
    */
   key: string | Buffer | KeyObject | SigningKey;

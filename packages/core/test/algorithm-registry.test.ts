@@ -9,13 +9,14 @@ import { ALGORITHMS, keyFits, keyMisfit } from '@signet/core/internal';
 import { bearerToken } from './helpers.js';
 
 // Independent facts, written out here rather than read from the registry: RFC 7518 §3.1 and RFC 8037 §3.1.
-const RFC_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+const RFC_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const KEYS = {
   secret: { ...pairOf(createSecretKey(randomBytes(64))) },
   rsa: pairOf(generateKeyPairSync('rsa', { modulusLength: 2048 })),
   'rsa-pss': pairOf(generateKeyPairSync('rsa-pss', { modulusLength: 2048 })),
   p256: pairOf(generateKeyPairSync('ec', { namedCurve: 'prime256v1' })),
   p384: pairOf(generateKeyPairSync('ec', { namedCurve: 'secp384r1' })),
+  p521: pairOf(generateKeyPairSync('ec', { namedCurve: 'secp521r1' })),
   ed25519: pairOf(generateKeyPairSync('ed25519')),
   ed448: pairOf(generateKeyPairSync('ed448')),
 };
@@ -31,6 +32,7 @@ const FITS: Record<JwsAlgorithm, readonly KeyName[]> = {
   PS256: ['rsa', 'rsa-pss'],
   ES256: ['p256'],
   ES384: ['p384'],
+  ES512: ['p521'],
   EdDSA: ['ed25519', 'ed448'],
 };
 const RSA_1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });

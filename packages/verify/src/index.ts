@@ -32,3 +32,5 @@ export type { UpbitVerifierOptions } from './schemes/upbit.js';
 export type { ExchangeSecretInput } from './schemes/exchange-jwt.js';
 export { bithumbVerifier } from './schemes/bithumb.js';
 export type { BithumbVerifierOptions } from './schemes/bithumb.js';
+export { trueLayerVerifier } from './schemes/truelayer.js';
+export type { TrueLayerClaims, TrueLayerVerifierOptions } from './schemes/truelayer.js';

@@ -66,7 +66,8 @@ export async function verifyJws(
   return { header, payload };
 }
 
-function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer, highS: boolean): boolean {
+/** @internal One JWS signature over `signingInput` (`<header>.<payload>`, ASCII), as {@link verifyJws} checks it. */
+export function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer, highS: boolean): boolean {
   const spec = ALGORITHMS[alg];
   const data = Buffer.from(signingInput, 'latin1');
   try {

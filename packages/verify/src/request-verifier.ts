@@ -152,7 +152,7 @@ export function allowList(algorithms: unknown): ReadonlySet<JwsAlgorithm> {
   }
   for (const alg of algorithms) {
     if (typeof alg !== 'string' || !Object.hasOwn(ALGORITHMS, alg) || ALGORITHMS[alg as JwsAlgorithm].family === 'hmac') {
-      throw new SignetError('ERR_INVALID_OPTION', 'algorithms may hold only RS256, RS384, RS512, PS256, ES256, ES384 and EdDSA here.');
+      throw new SignetError('ERR_INVALID_OPTION', 'algorithms may hold only RS256, RS384, RS512, PS256, ES256, ES384, ES512 and EdDSA here.');
     }
   }
   return new Set(algorithms as JwsAlgorithm[]);

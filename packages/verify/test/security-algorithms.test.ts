@@ -27,7 +27,7 @@ const ed25519 = testKeys().ed25519;
 const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
 const clock = clockAt(NOW);
 const verifier = requestVerifier({ publicKey: publicPem, clock });
-const everyAsymmetric: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+const everyAsymmetric: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 const CLIENT_KEY = 'SglffyyZgojEdXWL';
 const PORTONE_SECRET = 'portone-secret-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
