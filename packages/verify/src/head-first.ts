@@ -16,8 +16,6 @@ export interface Arrival {
   consumed?: string | undefined;
 }
 
-/** @internal The body as a transport read it: its bytes, or why there are none. */
-export type BodyRead = Uint8Array | 'too-large' | 'aborted';
 
 /** @internal What becomes of a request. */
 export type Outcome<B extends Uint8Array = Uint8Array> =

@@ -27,3 +27,6 @@ export { coinbaseVerifier } from './schemes/coinbase.js';
 export type { CoinbaseVerifierOptions } from './schemes/coinbase.js';
 export { dpopVerifier } from './schemes/dpop.js';
 export type { DpopClaims, DpopVerifierOptions } from './schemes/dpop.js';
+export { refusalResponse, verifyFetchRequest } from './fetch.js';
+export type { VerifiedFetchRequest } from './fetch.js';
+export type { RequestLimits } from './limits.js';
