@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 
 /**
  * The verified body as an app expects it from a body parser: JSON content types parsed (the bytes when they are
