@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { SignetError } from '@signet/core';
 import { readOptions } from '@signet/core/internal';
 import { nodeArrival, readBody } from './authenticate-request.js';
@@ -62,6 +62,17 @@ interface State {
  * ```
  */
 export const signetFastify: FastifyPluginCallback<SignetFastifyOptions> = (instance, options, done) => {
+  // A callback plugin reports a bad option through done(): thrown, it would escape Fastify as an uncaught exception.
+  try {
+    install(instance, options);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done();
+};
+
+function install(instance: FastifyInstance, options: SignetFastifyOptions): void {
   const own = readOptions<Record<string, unknown>>(options, 'signetFastify options', ['verifier', ...LIMIT_OPTIONS, ...REGISTER_OPTIONS], '{ verifier }');
   const verifier = own['verifier'] as Verifier;
   const limits = limitsOf(verifier, Object.fromEntries(LIMIT_OPTIONS.filter((name) => own[name] !== undefined).map((name) => [name, own[name]])), 'signetFastify', LIMIT_OPTIONS);
@@ -100,8 +111,7 @@ export const signetFastify: FastifyPluginCallback<SignetFastifyOptions> = (insta
     request.body = limits.parseBody ? parsedBody(body, request.headers['content-type']) : body;
     return undefined;
   });
-  done();
-};
+}
 
 // Not encapsulated (what fastify-plugin marks): the hooks reach the routes of the context that registers it.
 (signetFastify as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true;
