@@ -34,3 +34,6 @@ export { bithumbVerifier } from './schemes/bithumb.js';
 export type { BithumbVerifierOptions } from './schemes/bithumb.js';
 export { trueLayerVerifier } from './schemes/truelayer.js';
 export type { TrueLayerClaims, TrueLayerVerifierOptions } from './schemes/truelayer.js';
+export { refusalResponse, verifyFetchRequest } from './fetch.js';
+export type { VerifiedFetchRequest } from './fetch.js';
+export type { RequestLimits } from './limits.js';

@@ -1,16 +1,14 @@
 import type { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/core/internal';
-import { type Outcome, authenticateRequest } from './authenticate-request.js';
+import { authenticateRequest } from './authenticate-request.js';
+import type { Outcome } from './head-first.js';
+import { type Limits, type RequestLimits, limitsOf } from './limits.js';
+import { parsedBody } from './parse-body.js';
+import { type Refusal, refusalReply } from './refusal.js';
 import type { VerifiedClaims, Verifier } from './types.js';
 
 /** Options of {@link signetMiddleware} and {@link withSignet}. */
-export interface SignetMiddlewareOptions {
-  /** The largest body accepted, in bytes; a larger one is answered 413 before it is read. @default 1048576 (1 MiB) */
-  maxBodyBytes?: number;
-  /** The largest value of each header the scheme reads (e.g. Authorization); larger: 431, before any cryptography. @default 8192 */
-  maxHeaderBytes?: number;
+export interface SignetMiddlewareOptions extends RequestLimits {
   /**
    * Set `req.body` from the verified bytes: JSON content types parsed, `application/x-www-form-urlencoded` as an
    * object, anything else as the Buffer (body parsers mounted later skip the request, as its stream is consumed).
@@ -18,6 +16,8 @@ export interface SignetMiddlewareOptions {
    */
   parseBody?: boolean;
 }
+
+const MIDDLEWARE_OPTIONS = ['maxBodyBytes', 'maxHeaderBytes', 'parseBody'];
 
 /** What the middleware adds to a request it verified. */
 export interface SignetRequestFields<C extends VerifiedClaims = VerifiedClaims> {
@@ -41,26 +41,6 @@ declare global {
   }
 }
 
-/** @internal */
-export interface Limits {
-  maxBodyBytes: number;
-  maxHeaderBytes: number;
-  parseBody: boolean;
-}
-
-function limitsOf(verifier: Verifier, options: unknown, fn: string): Limits {
-  if (typeof verifier?.authenticate !== 'function' || !Array.isArray(verifier.headers)) {
-    throw new SignetError('ERR_INVALID_OPTION', `${fn} needs a Verifier (requestVerifier(), portOneVerifier(), twoCheckoutVerifier()) as its first argument.`);
-  }
-  const own = readOptions<SignetMiddlewareOptions>(options, `${fn} options`, ['maxBodyBytes', 'maxHeaderBytes', 'parseBody']);
-  const { maxBodyBytes = 1024 * 1024, maxHeaderBytes = 8192, parseBody = true } = own;
-  for (const [name, value] of [['maxBodyBytes', maxBodyBytes], ['maxHeaderBytes', maxHeaderBytes]] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new SignetError('ERR_INVALID_OPTION', `${name} must be a whole number of bytes.`);
-  }
-  if (typeof parseBody !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'parseBody must be true or false.');
-  return { maxBodyBytes, maxHeaderBytes, parseBody };
-}
-
 /**
  * Express middleware (4 and 5). It authenticates each request from its request line and headers first, so an
  * unsigned or forged request is answered 401 at once, without its body being read; then reads the raw body (bounded),
@@ -78,7 +58,7 @@ export function signetMiddleware(
   verifier: Verifier,
   options: SignetMiddlewareOptions = {},
 ): (req: IncomingMessage & SignetRequestFields & { originalUrl?: string }, res: ServerResponse, next: (error?: unknown) => void) => void {
-  const limits = limitsOf(verifier, options, 'signetMiddleware');
+  const limits = limitsOf(verifier, options, 'signetMiddleware', MIDDLEWARE_OPTIONS);
   return (req, res, next) => {
     authenticateRequest(req, verifier, limits, req.originalUrl ?? req.url ?? '').then((outcome) => {
       if (outcome.kind === 'accepted') {
@@ -105,7 +85,7 @@ export function withSignet<C extends VerifiedClaims = VerifiedClaims>(
   handler: (req: IncomingMessage & SignetRequestFields<C>, res: ServerResponse, claims: C, body: Buffer) => void,
   options: SignetMiddlewareOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const limits = limitsOf(verifier as Verifier, options, 'withSignet');
+  const limits = limitsOf(verifier as Verifier, options, 'withSignet', MIDDLEWARE_OPTIONS);
   return (req: IncomingMessage & SignetRequestFields<C>, res) => {
     const fail = (code: string): void => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -126,30 +106,16 @@ export function withSignet<C extends VerifiedClaims = VerifiedClaims>(
   };
 }
 
-function refuse(res: ServerResponse, outcome: Extract<Outcome, { kind: 'refused' }>): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-  if (outcome.status === 401) headers['www-authenticate'] = `Bearer error="invalid_token"`;
-  // A body left unread cannot be drained cheaply (it may be stalled on purpose): close the connection after answering.
-  if (!outcome.bodyRead) headers['connection'] = 'close';
-  res.writeHead(outcome.status, headers);
-  res.end(JSON.stringify({ error: outcome.code, message: outcome.message }));
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  const reply = refusalReply(refusal);
+  res.writeHead(reply.status, reply.headers);
+  res.end(reply.body);
 }
 
-function accept(req: IncomingMessage & SignetRequestFields, outcome: Extract<Outcome, { kind: 'accepted' }>, limits: Limits): void {
+function accept(req: IncomingMessage & SignetRequestFields, outcome: Extract<Outcome<Buffer>, { kind: 'accepted' }>, limits: Limits): void {
   req.signet = outcome.claims;
   req.rawBody = outcome.body;
   // body-parser (express.json() and friends) skips a request whose body was already read.
   (req as { _body?: boolean })._body = true;
-  if (!limits.parseBody || req.body !== undefined) return;
-  const type = String(req.headers['content-type'] ?? '').toLowerCase();
-  const text = (): string => outcome.body.toString('utf8');
-  if (outcome.body.length === 0) req.body = undefined;
-  else if (/^application\/([\w.+-]+\+)?json\b/.test(type)) {
-    try {
-      req.body = JSON.parse(text());
-    } catch {
-      req.body = outcome.body;
-    }
-  } else if (type.startsWith('application/x-www-form-urlencoded')) req.body = Object.fromEntries(new URLSearchParams(text()));
-  else req.body = outcome.body;
+  if (limits.parseBody && req.body === undefined) req.body = parsedBody(outcome.body, req.headers['content-type']);
 }
