@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosRequestTransformer, type InternalAxiosRequestConfig } from 'axios';
 import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
-import { pinnedOrigins } from '@signet/core/internal';
+import { pinnedOrigins } from '@signet/internal';
 import { DEFAULT_MAX_BUFFERED_BODY_BYTES, type SignedAxiosOptions, isAxiosInstance, isSigner, readSignedAxiosOptions } from './options.js';
 import { type SigningContext, isSigningAdapter, signingAdapter } from './signing-adapter.js';
 import { withholdAgents } from './withheld-agents.js';

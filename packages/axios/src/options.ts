@@ -1,5 +1,5 @@
 import { SignetError, type Signer } from '@signet/core';
-import { optionNames, readOptions } from '@signet/core/internal';
+import { optionNames, readOptions } from '@signet/internal';
 
 /** Options of {@link createSignedAxios} and {@link attachSigner}. */
 export interface SignedAxiosOptions {

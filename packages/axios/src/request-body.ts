@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { SignetError } from '@signet/core';
-import { bodyTooLarge, collectWebStream } from '@signet/core/internal';
+import { bodyTooLarge, collectWebStream } from '@signet/internal';
 
 /** @internal The exact bytes to send and sign, and the Content-Type they need (multipart boundary, blob type). */
 export interface WireBody {

@@ -1,6 +1,6 @@
 import axios, { AxiosError, AxiosHeaders, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { SignetError, type Signer } from '@signet/core';
-import { assertOriginAllowed, checkSignedHeaders, refusedRedirect } from '@signet/core/internal';
+import { assertOriginAllowed, checkSignedHeaders, refusedRedirect } from '@signet/internal';
 import { type Redaction, redactOutcome, redactionOf } from './redact.js';
 import { type WireBody, toWireBody } from './request-body.js';
 import { resolveWireUrl } from './request-url.js';

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
-import { assertOriginAllowed, checkSignedHeaders, collectWebStream, optionNames, pinnedOrigins, readOptions, refusedRedirect } from '@signet/core/internal';
+import { assertOriginAllowed, checkSignedHeaders, collectWebStream, optionNames, pinnedOrigins, readOptions, refusedRedirect } from '@signet/internal';
 
 /** The fetch function signature, global or from undici. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

@@ -1,7 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/core/internal';
+import { readOptions } from '@signet/internal';
 import { type Outcome, authenticateRequest } from './authenticate-request.js';
 import type { VerifiedClaims, Verifier } from './types.js';
 

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { SignetError } from './errors.js';
+import { SignetError } from '@signet/core';
 
 // What every transport adapter (@signet/axios, @signet/fetch) enforces the same way.
 

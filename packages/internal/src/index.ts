@@ -1,0 +1,17 @@
+/**
+ * The building blocks Signet's own packages share: one source per rule, never published. Core keeps the modules
+ * it uses itself and this package re-exports them from core's sources; what only the other packages use lives here.
+ * Each package that imports this one bundles it (see build/tsup-bundle.ts), with `@signet/core` external: the
+ * bundled code throws the one `SignetError` class that `@signet/core` exports.
+ * @packageDocumentation
+ */
+export { ALGORITHMS, algorithmSpec, type AlgorithmSpec, type KeyFamily } from '../../core/src/algorithm-registry.js';
+export { base64url } from '../../core/src/jws-minter.js';
+export { keyFits, keyMisfit, type KeyMisfit } from '../../core/src/key-fit.js';
+export { loadHmacSecret } from '../../core/src/keys.js';
+export { checkClock, nowSeconds } from '../../core/src/clock.js';
+export { sha256Hex } from '../../core/src/body-hash.js';
+export { isLowS, normalizeLowS } from '../../core/src/ecdsa.js';
+export { optionNames, ownValue, readOptions, unknownOption } from '../../core/src/options.js';
+export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from '../../core/src/validate.js';
+export { assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
