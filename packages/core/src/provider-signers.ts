@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { jwsMinter } from './jws-minter.js';
-import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt } from './clock.js';
 import { loadHmacSecret } from './keys.js';
 import { optionNames, readOptions } from './options.js';
 import { tokenSource } from './token-reuse.js';
@@ -59,7 +59,6 @@ export function portOneSigner(options: PortOneSignerOptions): Signer {
   const readClock = checkClock(clock);
   const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
-    clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
       return { Authorization: `Bearer ${await tokenAt(issuedAt(readClock, offset, request))}`, 'X-Portone-Client-Key': clientKey };
     },
@@ -120,7 +119,6 @@ export function twoCheckoutSigner(options: TwoCheckoutSignerOptions): Signer {
   const readClock = checkClock(clock);
   const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
-    clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
       return { 'merchant-token': await tokenAt(issuedAt(readClock, offset, request)) };
     },

@@ -14,4 +14,17 @@ export { sha256Hex } from '../../core/src/body-hash.js';
 export { isLowS, normalizeLowS } from '../../core/src/ecdsa.js';
 export { optionNames, ownValue, readOptions, unknownOption } from '../../core/src/options.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from '../../core/src/validate.js';
-export { assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
+export { abortedWhileReading, assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
+export {
+  DEFAULT_MAX_BUFFERED_BODY_BYTES,
+  TRANSPORT_OPTIONS,
+  assertSignerFirst,
+  isSigner,
+  sendSigned,
+  transportOf,
+  type Answer,
+  type Attempts,
+  type ServerClock,
+  type Transport,
+  type TransportOptions,
+} from './pipeline.js';
