@@ -8,12 +8,14 @@ import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-ex
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packages = ['core', 'axios', 'fetch', 'verify', 'pkcs11', 'aws-kms'];
+// Subpath entry points with their own public surface: [package, entry under dist/, report name].
+const entries = [...packages.map((name) => [name, 'index', name]), ['axios', 'providers/2checkout', 'axios-providers-2checkout']];
 const check = process.argv.includes('--check');
 const temp = mkdtempSync(join(tmpdir(), 'signet-api-'));
 
 let failed = [];
 try {
-  for (const name of packages) {
+  for (const [name, entry, report] of entries) {
     const projectFolder = join(root, 'packages', name);
     if (!check) mkdirSync(join(projectFolder, 'api'), { recursive: true });
     const config = ExtractorConfig.prepare({
@@ -21,10 +23,10 @@ try {
       configObjectFullPath: undefined,
       configObject: {
         projectFolder,
-        mainEntryPointFilePath: '<projectFolder>/dist/index.d.ts',
+        mainEntryPointFilePath: `<projectFolder>/dist/${entry}.d.ts`,
         // Only the entry point and what it imports: the base options without a project's file list.
         compiler: { overrideTsconfig: { extends: join(root, 'tsconfig.base.json'), files: [] } },
-        apiReport: { enabled: true, reportFileName: `${name}.api.md`, reportFolder: '<projectFolder>/api/', reportTempFolder: join(temp, name) },
+        apiReport: { enabled: true, reportFileName: `${report}.api.md`, reportFolder: '<projectFolder>/api/', reportTempFolder: join(temp, report) },
         docModel: { enabled: false },
         dtsRollup: { enabled: false },
         tsdocMetadata: { enabled: false },
@@ -37,7 +39,7 @@ try {
     });
     // localBuild: true rewrites the checked-in report; false (--check) fails when it differs from the build.
     const result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false });
-    if (!result.succeeded) failed.push(name);
+    if (!result.succeeded) failed.push(report);
   }
 } finally {
   rmSync(temp, { recursive: true, force: true });

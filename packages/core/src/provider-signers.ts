@@ -101,6 +101,7 @@ const TWO_CHECKOUT_OPTIONS = optionNames<TwoCheckoutSignerOptions>({
  * @example
  * ```ts
  * const api = createSignedAxios(twoCheckoutSigner({ merchantCode, secretWord }), { baseURL: 'https://secure.2checkout.com' });
+ * // generateTwoCheckoutSignature comes from '@signet/axios/providers/2checkout'.
  * const { signature } = await generateTwoCheckoutSignature(api, { merchant: merchantCode, prod: 'Product', price: 10, currency: 'USD' });
  * ```
  */
