@@ -27,8 +27,9 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources; the built packages are exercised by the examples.
     alias: [
-      { find: /^@signet\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
       { find: /^@signet\/verify\/(hono|fastify)$/, replacement: fileURLToPath(new URL('./packages/verify/src/$1.ts', import.meta.url)) },
+      { find: /^@signet\/axios\/providers\/2checkout$/, replacement: fileURLToPath(new URL('./packages/axios/src/providers/2checkout.ts', import.meta.url)) },
+      { find: /^@signet\/internal$/, replacement: fileURLToPath(new URL('./packages/internal/src/index.ts', import.meta.url)) },
       { find: /^@signet\/(core|axios|verify|fetch|pkcs11|aws-kms)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
       { find: /^@signet\/test-support$/, replacement: fileURLToPath(new URL('./packages/test-support/src/index.ts', import.meta.url)) },
     ],

@@ -8,9 +8,9 @@ import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-ex
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packages = ['core', 'axios', 'fetch', 'verify', 'pkcs11', 'aws-kms'];
-// Subpath entry points (`@signet/verify/hono`) get a report of their own, <name>-<entry>.api.md.
-const subpaths = { verify: ['hono', 'fastify'] };
-const reports = packages.flatMap((name) => [[name, 'index', name], ...(subpaths[name] ?? []).map((entry) => [name, entry, `${name}-${entry}`])]);
+// Subpath entry points with their own public surface get a report of their own: [package, entry under dist/, report name].
+const subpaths = { verify: ['hono', 'fastify'], axios: ['providers/2checkout'] };
+const reports = packages.flatMap((name) => [[name, 'index', name], ...(subpaths[name] ?? []).map((entry) => [name, entry, `${name}-${entry.replace('/', '-')}`])]);
 const check = process.argv.includes('--check');
 const temp = mkdtempSync(join(tmpdir(), 'signet-api-'));
 

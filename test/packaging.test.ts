@@ -34,6 +34,18 @@ describe.each(published)('@signet/%s as published', (name) => {
     expect(stdout).toContain('All good!');
   }, 120_000);
 
+  // @signet/internal is private: its code is bundled, never imported, and it never brings its own SignetError.
+  it('bundles @signet/internal, imports nothing unpublished, carries no copy of SignetError', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; dependencies?: Record<string, string> };
+    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './package.json'].concat(name === 'axios' ? ['./providers/2checkout'] : []).sort());
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('@signet/internal');
+    for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) {
+      const text = readFileSync(join(root, 'packages', name, 'dist', file), 'utf8');
+      expect(text).not.toContain('@signet/internal');
+      if (name !== 'core') expect(text).not.toMatch(/class SignetError\b/);
+    }
+  });
+
   // node16 profile: the packages need Node 20, whose resolution honours "exports"; node10 never loads them.
   it('passes arethetypeswrong for ESM and CJS consumers (types per condition)', async () => {
     // attw exits non-zero on any problem the profile counts; the table it prints still shows the node10 column.
@@ -56,7 +68,14 @@ const http = require('node:http');
   const viaAxios = (await signedAxios.createSignedAxios(signer, { baseURL }).post('/a?x=1', { a: 1 })).data.uri;
   const viaFetch = (await (await signedFetch.createSignedFetch(signer, { baseURL })('/b', { method: 'POST', body: 'raw' })).json()).uri;
   server.close();
-  console.log(JSON.stringify([viaAxios, viaFetch]));
+  // Errors thrown by the code each package bundled from @signet/internal are the one SignetError of @signet/core.
+  const thrownBy = (fn) => { try { fn(); } catch (error) { return error instanceof core.SignetError && error.code; } return 'no error'; };
+  const errors = [
+    thrownBy(() => verify.requestVerifier({ publicKey, clockTolerance: 5 })),
+    thrownBy(() => signedAxios.createSignedAxios(signer, { baseURL }, { maxBufferedBytes: 1 })),
+    thrownBy(() => signedFetch.createSignedFetch(signer, { baseURL: 'ftp://example.com' })),
+  ];
+  console.log(JSON.stringify([viaAxios, viaFetch, errors]));
 })();
 `;
 
@@ -65,7 +84,7 @@ describe('a consumer project outside the workspace', () => {
     const file = join(scratch, 'consumer.cjs');
     writeFileSync(file, program(`const core = require('@signet/core'); const signedAxios = require('@signet/axios'); const signedFetch = require('@signet/fetch'); const verify = require('@signet/verify');`));
     const { stdout } = await run(process.execPath, [file], { cwd: scratch });
-    expect(JSON.parse(stdout)).toEqual(['/v1/a?x=1', '/v1/b']);
+    expect(JSON.parse(stdout)).toEqual(['/v1/a?x=1', '/v1/b', ['ERR_INVALID_OPTION', 'ERR_INVALID_OPTION', 'ERR_INVALID_OPTION']]);
   }, 60_000);
 
   it('uses the packages from ESM', async () => {
@@ -74,7 +93,7 @@ describe('a consumer project outside the workspace', () => {
 import * as core from '@signet/core'; import * as signedAxios from '@signet/axios'; import * as signedFetch from '@signet/fetch'; import * as verify from '@signet/verify';`;
     writeFileSync(file, program(load));
     const { stdout } = await run(process.execPath, [file], { cwd: scratch });
-    expect(JSON.parse(stdout)).toEqual(['/v1/a?x=1', '/v1/b']);
+    expect(JSON.parse(stdout)).toEqual(['/v1/a?x=1', '/v1/b', ['ERR_INVALID_OPTION', 'ERR_INVALID_OPTION', 'ERR_INVALID_OPTION']]);
   }, 60_000);
 
   it('type-checks its TypeScript usage, as ESM and as CommonJS, and the types catch a wrong option', async () => {

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { bundleInternal } from '../internal/build/tsup-bundle.js';
 
 export default defineConfig({
   entry: ['src/index.ts', 'src/hono.ts', 'src/fastify.ts'],
@@ -8,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // @signet/internal is private: its code goes into this package's dist, @signet/core stays a dependency.
+  ...bundleInternal,
 });

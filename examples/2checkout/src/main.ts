@@ -1,4 +1,5 @@
-import { createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
+import { createSignedAxios } from '@signet/axios';
+import { generateTwoCheckoutSignature } from '@signet/axios/providers/2checkout';
 import { twoCheckoutSigner } from '@signet/core';
 import { startTwoCheckoutStandIn } from './stand-in.js';
 

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type GetPublicKeyCommandOutput, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { type JwsAlgorithm, type SigningKey, SignetError } from '@signet/core';
-import { ALGORITHMS, normalizeLowS, optionNames, readOptions } from '@signet/core/internal';
+import { ALGORITHMS, normalizeLowS, optionNames, readOptions } from '@signet/internal';
 import { AWS_KMS_ALGORITHMS, type KmsAlgorithm, kmsAlgorithm } from './algorithms.js';
 import { derToP1363 } from './der.js';
 import { kmsError } from './failure.js';

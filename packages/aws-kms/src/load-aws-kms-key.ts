@@ -1,6 +1,6 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { optionNames, readOptions } from '@signet/core/internal';
+import { optionNames, readOptions } from '@signet/internal';
 import { inferAlgorithm, kmsAlgorithm } from './algorithms.js';
 import { type AwsKmsCallOptions, type AwsKmsKey, checkAlgorithm, checkClient, checkKeyId, fetchPublicKey, makeKey } from './aws-kms-key.js';
 

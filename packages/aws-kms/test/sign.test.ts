@@ -3,7 +3,7 @@ import { importSPKI, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type JwsAlgorithm } from '@signet/core';
-import { ALGORITHMS, isLowS } from '@signet/core/internal';
+import { ALGORITHMS, isLowS } from '@signet/internal';
 import { awsKmsKey, loadAwsKmsKey } from '@signet/aws-kms';
 import { mintJwt, signingInput } from './support/jws.js';
 import { type KeySpec, type KmsStandIn, startKmsStandIn, standInKey } from './support/kms-stand-in.js';

@@ -1,9 +1,9 @@
 import axios, { type AxiosInstance, type AxiosRequestTransformer, type InternalAxiosRequestConfig } from 'axios';
 import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
-import { pinnedOrigins } from '@signet/core/internal';
-import { DEFAULT_MAX_BUFFERED_BODY_BYTES, type SignedAxiosOptions, isAxiosInstance, isSigner, readSignedAxiosOptions } from './options.js';
-import { type SigningContext, isSigningAdapter, signingAdapter } from './signing-adapter.js';
+import { isSigner, transportOf } from '@signet/internal';
+import { type SignedAxiosOptions, isAxiosInstance, readSignedAxiosOptions } from './options.js';
+import { isSigningAdapter, signingAdapter } from './signing-adapter.js';
 import { withholdAgents } from './withheld-agents.js';
 
 const axiosDefaultTransform = ([] as AxiosRequestTransformer[]).concat(axios.defaults.transformRequest ?? [])[0];
@@ -46,24 +46,10 @@ export function attachSigner(instance: AxiosInstance, signer: Signer, options?: 
 
 /** @internal {@link attachSigner} once its arguments are known to be what they should be. */
 export function attachChecked(instance: AxiosInstance, signer: Signer, options: Partial<SignedAxiosOptions>): () => void {
-  const { maxBufferedBodyBytes = DEFAULT_MAX_BUFFERED_BODY_BYTES, clockSkew = 'off', maxClockSkewSeconds = 600 } = options;
-  if (typeof maxBufferedBodyBytes !== 'number' || !(maxBufferedBodyBytes >= 0)) {
-    throw new SignetError('ERR_INVALID_OPTION', 'maxBufferedBodyBytes must be a number of bytes (0 or more, Infinity allowed).');
-  }
   if (isSigningAdapter(instance.defaults.adapter)) {
     throw new SignetError('ERR_INVALID_OPTION', 'This axios instance already has a signer attached; call its detach function first.');
   }
-
-  if (clockSkew !== 'off' && clockSkew !== 'auto') throw new SignetError('ERR_INVALID_OPTION', "clockSkew must be 'off' or 'auto'.");
-  if (!Number.isSafeInteger(maxClockSkewSeconds) || maxClockSkewSeconds <= 0 || maxClockSkewSeconds > 86_400) {
-    throw new SignetError('ERR_INVALID_OPTION', 'maxClockSkewSeconds must be a whole number of seconds from 1 to 86400.');
-  }
-  const context: SigningContext = {
-    signer,
-    maxBufferedBodyBytes,
-    allowedOrigins: pinnedOrigins(instance.defaults.baseURL, options.allowedOrigins),
-    clockSkew: { auto: clockSkew === 'auto', maxSeconds: maxClockSkewSeconds, offsetSeconds: 0 },
-  };
+  const context = transportOf(signer, instance.defaults.baseURL, options);
   const original = instance.defaults.adapter;
   const signing = signingAdapter(original, context);
   instance.defaults.adapter = signing;

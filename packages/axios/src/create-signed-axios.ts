@@ -1,7 +1,8 @@
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { SignetError, type Signer } from '@signet/core';
 import { attachChecked } from './attach-signer.js';
-import { SIGNED_AXIOS_OPTIONS, type SignedAxiosOptions, isSigner, readSignedAxiosOptions } from './options.js';
+import { assertSignerFirst } from '@signet/internal';
+import { SIGNED_AXIOS_OPTIONS, type SignedAxiosOptions, readSignedAxiosOptions } from './options.js';
 
 const USAGE = 'createSignedAxios(signer, { baseURL, …axios config }, { allowedOrigins, …Signet options })';
 
@@ -31,12 +32,7 @@ export function createSignedAxios(signer: Signer, axiosConfig: CreateAxiosDefaul
  */
 export function createSignedAxios(signer: Signer, axiosConfig: CreateAxiosDefaults | undefined, options: SignedAxiosOptions & { allowedOrigins: readonly string[] }): AxiosInstance;
 export function createSignedAxios(signer: Signer, axiosConfig?: CreateAxiosDefaults, options?: SignedAxiosOptions): AxiosInstance {
-  if (!isSigner(signer)) {
-    throw new SignetError(
-      'ERR_INVALID_OPTION',
-      isSigner(axiosConfig) ? `createSignedAxios takes the signer first, then the axios config: ${USAGE}.` : `createSignedAxios needs a Signer (e.g. from requestSigner()) as its first argument: ${USAGE}.`,
-    );
-  }
+  assertSignerFirst(signer, axiosConfig, 'createSignedAxios', 'the axios config', USAGE);
   if (axiosConfig !== undefined && (typeof axiosConfig !== 'object' || axiosConfig === null)) {
     throw new SignetError('ERR_INVALID_OPTION', `createSignedAxios's second argument is axios's own config (an object): ${USAGE}.`);
   }

@@ -1,5 +1,5 @@
-import { SignetError, type Signer } from '@signet/core';
-import { optionNames, readOptions } from '@signet/core/internal';
+import { SignetError } from '@signet/core';
+import { TRANSPORT_OPTIONS, readOptions } from '@signet/internal';
 
 /** Options of {@link createSignedAxios} and {@link attachSigner}. */
 export interface SignedAxiosOptions {
@@ -21,7 +21,7 @@ export interface SignedAxiosOptions {
   /**
    * `'auto'` learns how far the server's clock is from this host's from its `Date` header (pinned origins only,
    * within `maxClockSkewSeconds`) and signs on the server's clock; a 401 that reveals a skew of 5 s or more is
-   * signed again and resent once. `'off'` signs on this host's clock (plus the signer's `clockOffsetSeconds`).
+   * signed again and resent once. `'off'` signs on the signer's own clock (with its `clockOffsetSeconds`); 'auto' passes the server's time as `signingTime`.
    * @default 'off'
    */
   clockSkew?: 'off' | 'auto';
@@ -29,11 +29,8 @@ export interface SignedAxiosOptions {
   maxClockSkewSeconds?: number;
 }
 
-/** @internal */
-export const DEFAULT_MAX_BUFFERED_BODY_BYTES = 10 * 1024 * 1024;
-
 /** @internal Every Signet option name: refused in an axios config, where axios would silently ignore it. */
-export const SIGNED_AXIOS_OPTIONS = optionNames<SignedAxiosOptions>({ maxBufferedBodyBytes: true, allowedOrigins: true, clockSkew: true, maxClockSkewSeconds: true });
+export const SIGNED_AXIOS_OPTIONS: readonly (keyof SignedAxiosOptions)[] = TRANSPORT_OPTIONS;
 
 // axios options people put in the Signet options by mistake: said plainly rather than as an unknown option.
 const AXIOS_KEYS = ['baseURL', 'headers', 'timeout', 'adapter', 'params', 'httpAgent', 'httpsAgent', 'proxy'];
@@ -46,11 +43,6 @@ export function readSignedAxiosOptions(options: unknown, fn: string, usage: stri
     throw new SignetError('ERR_INVALID_OPTION', `${axiosKey} is an axios option, not a Signet one: ${usage}.`);
   }
   return readOptions<SignedAxiosOptions>(options, fn, SIGNED_AXIOS_OPTIONS);
-}
-
-/** @internal Something with a `sign` function: what every Signet signer is. */
-export function isSigner(value: unknown): value is Signer {
-  return typeof value === 'object' && value !== null && typeof (value as { sign?: unknown }).sign === 'function';
 }
 
 /** @internal An axios instance: a function with interceptors and defaults. */

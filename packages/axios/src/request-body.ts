@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { SignetError } from '@signet/core';
-import { bodyTooLarge, collectWebStream } from '@signet/core/internal';
+import { abortedWhileReading, bodyTooLarge, collectWebStream } from '@signet/internal';
 
 /** @internal The exact bytes to send and sign, and the Content-Type they need (multipart boundary, blob type). */
 export interface WireBody {
@@ -86,10 +86,6 @@ function isNodeStream(data: unknown): data is NodeStreamLike {
   return typeof data === 'object' && data !== null && typeof (data as NodeStreamLike).pipe === 'function' && typeof (data as NodeStreamLike).on === 'function';
 }
 
-function aborted(): SignetError {
-  return new SignetError('ERR_INVALID_REQUEST', 'The request was aborted while its stream body was being read.');
-}
-
 function collectNodeStream(stream: NodeStreamLike, limit: number, signal?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -102,8 +98,8 @@ function collectNodeStream(stream: NodeStreamLike, limit: number, signal?: Abort
       stream.destroy?.();
       reject(error);
     };
-    const onAbort = (): void => fail(aborted());
-    if (signal?.aborted) return fail(aborted());
+    const onAbort = (): void => fail(abortedWhileReading());
+    if (signal?.aborted) return fail(abortedWhileReading());
     signal?.addEventListener('abort', onAbort, { once: true });
     stream.on('data', (chunk: Buffer | string) => {
       if (settled) return;

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import axios, { AxiosError, AxiosHeaders, isAxiosError, type AxiosAdapter, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { SignetError, type Signer } from '@signet/core';
-import { assertOriginAllowed, checkSignedHeaders, refusedRedirect } from '@signet/core/internal';
+import { SignetError } from '@signet/core';
+import { type Answer, type Transport, assertOriginAllowed, sendSigned } from '@signet/internal';
 import { type Redaction, redactOutcome, redactionOf } from './redact.js';
 import { type WireBody, toWireBody } from './request-body.js';
 import { resolveWireUrl } from './request-url.js';
@@ -12,12 +12,7 @@ const SIGNING = Symbol.for('@signet/axios.signing-adapter');
 type AdapterSpec = AxiosRequestConfig['adapter'];
 
 /** @internal What one attachment of a signer knows: the signer, its limits, its origins, its view of the clock. */
-export interface SigningContext {
-  signer: Signer;
-  maxBufferedBodyBytes: number;
-  allowedOrigins: ReadonlySet<string>;
-  clockSkew: { auto: boolean; maxSeconds: number; offsetSeconds: number };
-}
+export type SigningContext = Transport;
 
 /** What one signed attempt ended in, and what must not be shown of it. */
 interface Outcome {
@@ -62,18 +57,7 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
     // A user who set maxRedirects: 0 asked to see redirects; otherwise a redirect is refused, never followed.
     const passRedirects = config.maxRedirects === 0;
 
-    const send = async (offsetSeconds: number): Promise<Outcome> => {
-      const signed = await context.signer.sign({
-        method: (config.method ?? 'get').toUpperCase(),
-        url: wire.uri,
-        origin: wire.url.origin,
-        body: body.bytes,
-        headers: plainHeaders(baseHeaders),
-        ...(offsetSeconds === 0 ? {} : { clockOffsetSeconds: offsetSeconds }),
-        // Cancels a signature by a key held outside the process (HSM, KMS) when the request is aborted.
-        ...(config.signal instanceof AbortSignal ? { signal: config.signal } : {}),
-      });
-      checkSignedHeaders(signed);
+    const send = async (signed: Record<string, string>): Promise<Outcome> => {
       const redaction = redactionOf(signed);
       const setsAuthorization = Object.keys(signed).some((name) => name.toLowerCase() === 'authorization');
       if (setsAuthorization && (config.auth || wire.url.username !== '' || wire.url.password !== '')) {
@@ -108,20 +92,22 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
       }
     };
 
-    const usedOffset = context.clockSkew.offsetSeconds;
-    let outcome = await send(usedOffset);
-    learnClockSkew(context, responseOf(outcome));
-    const signerAsks = await tellSigner(context.signer, wire.url.origin, responseOf(outcome));
-    // Concurrent first requests all went out on the old offset: each one the server refused is resent, once.
-    // The server's clock is far from ours and it refused the token, or the signer asks (a DPoP nonce): once, sign again.
-    if (signerAsks || (context.clockSkew.auto && statusOf(outcome) === 401 && Math.abs(context.clockSkew.offsetSeconds - usedOffset) >= 5)) {
-      scrub(outcome, config);
-      outcome = await send(context.clockSkew.offsetSeconds);
-      learnClockSkew(context, responseOf(outcome));
-      await tellSigner(context.signer, wire.url.origin, responseOf(outcome));
-    }
+    const outcome = await sendSigned<Outcome>(
+      context,
+      {
+        method: (config.method ?? 'get').toUpperCase(),
+        url: wire.uri,
+        origin: wire.url.origin,
+        body: body.bytes,
+        headers: plainHeaders(baseHeaders),
+        // Cancels a signature by a key held outside the process (HSM, KMS) when the request is aborted.
+        ...(config.signal instanceof AbortSignal ? { signal: config.signal } : {}),
+      },
+      { send, answer: answerOf, release: (attempt) => scrub(attempt, config), passRedirects },
+    );
     scrub(outcome, config);
-    return settle(outcome, passRedirects);
+    if (outcome.error !== undefined) throw outcome.error;
+    return outcome.response as AxiosResponse;
   };
   return Object.assign(adapter, { [SIGNING]: true });
 }
@@ -185,54 +171,31 @@ function responseOf(outcome: { response?: AxiosResponse; error?: unknown }): Axi
   return outcome.response ?? (isAxiosError(outcome.error) ? outcome.error.response : undefined);
 }
 
-function statusOf(outcome: { response?: AxiosResponse; error?: unknown }): number | undefined {
-  return responseOf(outcome)?.status;
-}
-
 /** Restores the caller's config (which holds no token) and detaches what the attempt returned from live state. */
 function scrub(outcome: Outcome, config: InternalAxiosRequestConfig): void {
   redactOutcome(responseOf(outcome), outcome.error, config, outcome.redaction);
 }
 
-/** The response, or the error; a redirect is refused unless the caller asked to see redirects. */
-function settle(outcome: { response?: AxiosResponse; error?: unknown }, passRedirects: boolean): AxiosResponse {
+function answerOf(outcome: Outcome): Answer | undefined {
   const response = responseOf(outcome);
-  const redirect = response && !passRedirects ? refusedRedirect(response.status, response.headers['location']) : undefined;
-  if (redirect) throw redirect;
-  if (outcome.error !== undefined) throw outcome.error;
-  return outcome.response as AxiosResponse;
+  if (response === undefined) return undefined;
+  return {
+    status: response.status,
+    header: (name) => response.headers[name],
+    headers: () => {
+      const out: Record<string, string> = {};
+      for (const [name, value] of Object.entries(AxiosHeaders.from(response.headers as AxiosHeaders).toJSON(true))) out[name.toLowerCase()] = String(value);
+      return out;
+    },
+    text: () => Promise.resolve(textOf(response.data)),
+  };
 }
 
-/** Shows the signer the response (`Signer.onResponse`); `true` when it asks for the request to be signed again. */
-async function tellSigner(signer: Signer, origin: string, response: AxiosResponse | undefined): Promise<boolean> {
-  if (signer.onResponse === undefined || response === undefined) return false;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(AxiosHeaders.from(response.headers as AxiosHeaders).toJSON(true))) headers[name.toLowerCase()] = String(value);
-  const data: unknown = response.data;
-  const text = typeof data === 'string' ? data : data instanceof Uint8Array ? Buffer.from(data).toString('utf8') : data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : isPlainData(data) ? JSON.stringify(data) : undefined;
-  return (await signer.onResponse({ origin, status: response.status, headers, body: () => Promise.resolve(text) })) === 'retry';
-}
-
-/** A JSON value axios parsed, as opposed to a stream or a Blob it must not touch. */
-function isPlainData(data: unknown): boolean {
-  if (typeof data !== 'object' || data === null) return false;
+/** The body axios already read, as text: a string, bytes, or a JSON value it parsed; never a stream or a Blob. */
+function textOf(data: unknown): string | undefined {
+  if (typeof data === 'string') return data;
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return Buffer.from(data as Uint8Array).toString('utf8');
+  if (typeof data !== 'object' || data === null) return undefined;
   const proto = Object.getPrototypeOf(data);
-  return Array.isArray(data) || proto === Object.prototype || proto === null;
-}
-
-/**
- * With `clockSkew: 'auto'`, reads the server's `Date` header (only ever from a pinned origin, as nothing else is
- * requested) and keeps the offset when it moves by 2 s or more and stays within the bound.
- */
-function learnClockSkew(context: SigningContext, response: AxiosResponse | undefined): void {
-  const skew = context.clockSkew;
-  if (!skew.auto || response === undefined) return;
-  const date = Date.parse(String(response.headers['date'] ?? ''));
-  if (Number.isNaN(date)) return;
-  // Date has whole seconds: the server's clock is somewhere in the second after it; take the middle. The skew is
-  // measured against the signer's own clock (its clockOffsetSeconds included) when it tells it.
-  const signerNow = context.signer.clockSeconds?.() ?? Date.now() / 1000;
-  const offset = Math.round((date + 500) / 1000 - signerNow);
-  if (Math.abs(offset) > skew.maxSeconds || Math.abs(offset - skew.offsetSeconds) < 2) return;
-  skew.offsetSeconds = offset;
+  return Array.isArray(data) || proto === Object.prototype || proto === null ? JSON.stringify(data) : undefined;
 }

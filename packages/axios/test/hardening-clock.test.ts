@@ -310,7 +310,7 @@ describe('PortOne against a portOneVerifier whose clock is 2 minutes ahead', () 
   });
 });
 
-describe('clockOffsetSeconds in @signet/core', () => {
+describe('clockOffsetSeconds and signingTime in @signet/core', () => {
   const fixedMs = 1_700_000_000_500;
   const fixed = (): number => fixedMs;
   const nowSeconds = 1_700_000_000;
@@ -356,11 +356,12 @@ describe('clockOffsetSeconds in @signet/core', () => {
       expect(claims.exp).toBe(nowSeconds + (offset ?? 0) + lifetime);
     });
 
-    it('a per-request clockOffsetSeconds adds to the signer’s own', async () => {
-      const claims = claimsOf(await make(120).sign({ ...request, clockOffsetSeconds: -30 }), header);
+    it('a per-request signingTime replaces the signer’s clock and its clockOffsetSeconds', async () => {
+      const serverMs = fixedMs - 30_000;
+      const claims = claimsOf(await make(120).sign({ ...request, signingTime: serverMs }), header);
 
-      expect(claims.iat).toBe(nowSeconds + 90);
-      expect(claims.exp).toBe(nowSeconds + 90 + lifetime);
+      expect(claims.iat).toBe(Math.floor(serverMs / 1000));
+      expect(claims.exp).toBe(Math.floor(serverMs / 1000) + lifetime);
     });
 
     it.each([1.5, 'x', 100_000, -86_401, Number.NaN, Number.POSITIVE_INFINITY, null])('clockOffsetSeconds %s is refused with ERR_INVALID_OPTION', (offset) => {
@@ -370,8 +371,8 @@ describe('clockOffsetSeconds in @signet/core', () => {
       expect((error as SignetError).code).toBe('ERR_INVALID_OPTION');
     });
 
-    it.each([1.5, 100_000])('a per-request clockOffsetSeconds of %s is refused with ERR_INVALID_REQUEST', async (offset) => {
-      const error = await make().sign({ ...request, clockOffsetSeconds: offset }).catch((caught: unknown) => caught);
+    it.each(['1700000000000', Number.NaN, Number.POSITIVE_INFINITY, -1, null])('a per-request signingTime of %s is refused with ERR_INVALID_REQUEST', async (signingTime) => {
+      const error = await make().sign({ ...request, signingTime: signingTime as number }).catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(SignetError);
       expect((error as SignetError).code).toBe('ERR_INVALID_REQUEST');

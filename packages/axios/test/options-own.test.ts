@@ -3,7 +3,8 @@ import axios from 'axios';
 import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestSigner, twoCheckoutSigner } from '@signet/core';
-import { type SignedAxiosOptions, attachSigner, createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
+import { type SignedAxiosOptions, attachSigner, createSignedAxios } from '@signet/axios';
+import { generateTwoCheckoutSignature } from '@signet/axios/providers/2checkout';
 import { credentialsIn, expectCode, expectSignedForWire, expectUntouched, type OtherHost, type RecordingServer, rejection, schemesFor, startOtherHost, startServer, testKeys } from '@signet/test-support';
 
 // Prototype pollution puts properties on Object.prototype that every plain object then appears to have. With

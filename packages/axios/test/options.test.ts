@@ -1,7 +1,8 @@
 import axios, { type CreateAxiosDefaults } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignetError } from '@signet/core';
-import { type SignedAxiosOptions, attachSigner, createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
+import { type SignedAxiosOptions, attachSigner, createSignedAxios } from '@signet/axios';
+import { generateTwoCheckoutSignature } from '@signet/axios/providers/2checkout';
 import { expectCode, type RecordingServer, rejection, schemesFor, startServer, thrown } from '@signet/test-support';
 
 // In plain JavaScript a misspelled option used to be ignored, and so was a Signet option put in axios's config,

@@ -7,8 +7,8 @@ import type { JwtPayload } from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignetError, twoCheckoutSigner } from '@signet/core';
 import type { SignetErrorCode, TwoCheckoutSignerOptions } from '@signet/core';
-import { createSignedAxios, generateTwoCheckoutSignature } from '@signet/axios';
-import type { TwoCheckoutSignatureRequest } from '@signet/axios';
+import { createSignedAxios } from '@signet/axios';
+import { type TwoCheckoutSignatureRequest, generateTwoCheckoutSignature } from '@signet/axios/providers/2checkout';
 import { type Received, type RecordingServer, rejection, startServer } from '@signet/test-support';
 
 const MERCHANT = 'MERCH_CODE';

@@ -31,10 +31,15 @@ export function checkOffset(value: unknown, what: string, code: 'ERR_INVALID_OPT
 }
 
 /**
- * `iat` for a request: the clock, shifted by the signer's `clockOffsetSeconds` and by what the transport learned of
- * the server's clock (`request.clockOffsetSeconds`, from `clockSkew: 'auto'`).
+ * `iat` for a request: the time the transport says to sign at (`request.signingTime`, e.g. the server's clock that
+ * `clockSkew: 'auto'` learned), or else the signer's clock shifted by its own `clockOffsetSeconds`.
  * @internal
  */
-export function issuedAt(clock: Clock, offsetSeconds: number, request?: { clockOffsetSeconds?: number | undefined }): number {
-  return nowSeconds(clock) + offsetSeconds + checkOffset(ownValue(request, 'clockOffsetSeconds'), 'request.clockOffsetSeconds', 'ERR_INVALID_REQUEST');
+export function issuedAt(clock: Clock, offsetSeconds: number, request?: { signingTime?: number | undefined }): number {
+  const signingTime = ownValue(request, 'signingTime');
+  if (signingTime === undefined) return nowSeconds(clock) + offsetSeconds;
+  if (typeof signingTime !== 'number' || !Number.isFinite(signingTime) || signingTime < 0) {
+    throw new SignetError('ERR_INVALID_REQUEST', 'request.signingTime must be the time to sign at, in milliseconds since the epoch (e.g. Date.now()).');
+  }
+  return Math.floor(signingTime / 1000);
 }

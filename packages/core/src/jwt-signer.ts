@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { type JwsAlgorithm, algorithmSpec } from './algorithm-registry.js';
 import { jwsMinter } from './jws-minter.js';
-import { type Clock, checkClock, checkOffset, issuedAt as issuedAtFor, nowSeconds } from './clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt as issuedAtFor } from './clock.js';
 import { SignetError } from './errors.js';
 import { loadHmacSecret, loadPrivateSigningKey } from './keys.js';
 import { type RemoteKeyOptions, checkSigningKey, isSigningKey, remoteLimits } from './remote-key.js';
@@ -134,7 +134,6 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
 
   if (typeof claims === 'function') {
     return {
-      clockSeconds: () => nowSeconds(readClock) + offset,
       async sign(request: SignableRequest) {
         const iat = issuedAtFor(readClock, offset, request);
         const own = await claims(request);
@@ -146,7 +145,6 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
   // A token shared between callers (reuseWithinSeconds) is not cancelled by one of them; a fresh one is.
   const tokenAt = tokenSource((iat) => mint(withTimes(claims, iat)), lifetime, reuseWithinSeconds);
   return {
-    clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
       const iat = issuedAtFor(readClock, offset, request);
       const token = reuseWithinSeconds === undefined ? mint(withTimes(claims, iat), request?.signal) : tokenAt(iat);

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { jwsMinter } from './jws-minter.js';
-import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt } from './clock.js';
 import { loadHmacSecret } from './keys.js';
 import { optionNames, readOptions } from './options.js';
 import { tokenSource } from './token-reuse.js';
@@ -59,7 +59,6 @@ export function portOneSigner(options: PortOneSignerOptions): Signer {
   const readClock = checkClock(clock);
   const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
-    clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
       return { Authorization: `Bearer ${await tokenAt(issuedAt(readClock, offset, request))}`, 'X-Portone-Client-Key': clientKey };
     },
@@ -102,6 +101,7 @@ const TWO_CHECKOUT_OPTIONS = optionNames<TwoCheckoutSignerOptions>({
  * @example
  * ```ts
  * const api = createSignedAxios(twoCheckoutSigner({ merchantCode, secretWord }), { baseURL: 'https://secure.2checkout.com' });
+ * // generateTwoCheckoutSignature comes from '@signet/axios/providers/2checkout'.
  * const { signature } = await generateTwoCheckoutSignature(api, { merchant: merchantCode, prod: 'Product', price: 10, currency: 'USD' });
  * ```
  */
@@ -120,7 +120,6 @@ export function twoCheckoutSigner(options: TwoCheckoutSignerOptions): Signer {
   const readClock = checkClock(clock);
   const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   return {
-    clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request?: SignableRequest) {
       return { 'merchant-token': await tokenAt(issuedAt(readClock, offset, request)) };
     },

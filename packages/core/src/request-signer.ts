@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hashBody, sha256Hex } from './body-hash.js';
 import { SignetError } from './errors.js';
 import { jwsMinter } from './jws-minter.js';
-import { checkClock, checkOffset, issuedAt, nowSeconds } from './clock.js';
+import { checkClock, checkOffset, issuedAt } from './clock.js';
 import { type OffloadMode, checkOffload } from './offload.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
 import { type RemoteKeyOptions, checkSigningKey, isSigningKey, remoteLimits } from './remote-key.js';
@@ -114,7 +114,6 @@ export function requestSigner(options: RequestSignerOptions): Signer {
   const makeNonce = nonce === true ? randomUUID : nonce === false ? undefined : nonce;
 
   return {
-    clockSeconds: () => nowSeconds(clock) + offset,
     async sign(request: SignableRequest): Promise<Record<string, string>> {
       const { method, url, body, signal } = checkRequest(request);
       const iat = issuedAt(clock, offset, request);

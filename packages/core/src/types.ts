@@ -17,10 +17,11 @@ export interface SignableRequest {
   /** The exact body bytes sent; `undefined` or empty when the request has no body. */
   body?: Uint8Array | undefined;
   /**
-   * Seconds to add to the signer's clock for this request: what a transport learned of the server's clock
-   * (`@signet/axios`'s `clockSkew: 'auto'`). @default 0
+   * The time to sign at, in milliseconds since the epoch, instead of the signer's own clock (and its
+   * `clockOffsetSeconds`): what a transport learned of the server's clock (`clockSkew: 'auto'` in `@signet/axios` and
+   * `@signet/fetch`), as smithy's `signingDate`. @default undefined (the signer's clock)
    */
-  clockOffsetSeconds?: number | undefined;
+  signingTime?: number | undefined;
   /**
    * The request's abort signal: cancels a signature by a key held outside the process (`SigningKey`) that is
    * waiting or in flight. Transport adapters pass the request's own signal. @default undefined
@@ -53,11 +54,6 @@ export interface SignerResponse {
 export interface Signer {
   /** Returns the headers to set on this request, e.g. `{ Authorization: 'Bearer …' }`. */
   sign(request: SignableRequest): Promise<Record<string, string>>;
-  /**
-   * The signer's own "now" in seconds (its clock plus its `clockOffsetSeconds`), before any per-request offset.
-   * Transports that learn the server's clock measure the skew against it. Optional for custom signers.
-   */
-  clockSeconds?(): number;
   /**
    * Told of every response to a request it signed (DPoP learns the server's `DPoP-Nonce` from it). Returning
    * `'retry'` asks the transport to sign the request again and resend it; transports resend at most once per call.

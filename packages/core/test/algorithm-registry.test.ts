@@ -5,7 +5,8 @@ import { jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { JWS_ALGORITHMS, type JwsAlgorithm, jwtSigner } from '@signet/core';
-import { ALGORITHMS, keyFits, keyMisfit } from '@signet/core/internal';
+import { ALGORITHMS } from '../src/algorithm-registry.js';
+import { keyFits, keyMisfit } from '../src/key-fit.js';
 import { bearerToken } from './helpers.js';
 
 // Independent facts, written out here rather than read from the registry: RFC 7518 §3.1 and RFC 8037 §3.1.

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type HttpMessageSignerOptions, httpMessageSigner } from '@signet/core';
-import { parseComponentId, parseDictionary, signatureBase, verifyBase } from '@signet/core/internal';
+import { verifyBase } from '../src/schemes/http-message-signatures/algorithms.js';
+import { parseComponentId } from '../src/schemes/http-message-signatures/components.js';
+import { signatureBase } from '../src/schemes/http-message-signatures/signature-base.js';
+import { parseDictionary } from '../src/schemes/http-message-signatures/structured-field.js';
 
 // RFC 9421 Appendix B.2: the test keys and vectors are the RFC's own text (extracted into __fixtures__/rfc9421 from
 // the RFC's source, RFC 8792 line wrapping undone). Signet must rebuild each signature base byte for byte: proven by

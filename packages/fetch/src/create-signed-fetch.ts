@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
-import { assertOriginAllowed, checkSignedHeaders, collectWebStream, optionNames, pinnedOrigins, readOptions, refusedRedirect } from '@signet/core/internal';
+import { type Answer, TRANSPORT_OPTIONS, assertOriginAllowed, assertSignerFirst, collectWebStream, optionNames, readOptions, sendSigned, transportOf } from '@signet/internal';
 
 /** The fetch function signature, global or from undici. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -25,6 +25,15 @@ export interface SignedFetchOptions {
    * can be hashed; bodies already in memory are not limited. @default 10485760 (10 MiB)
    */
   maxBufferedBodyBytes?: number;
+  /**
+   * `'auto'` learns how far the server's clock is from this host's from its `Date` header (pinned origins only,
+   * within `maxClockSkewSeconds`) and signs on the server's clock (the signer gets it as `signingTime`); a 401 that
+   * reveals a skew of 5 s or more is signed again and resent once. `'off'` signs on the signer's own clock.
+   * @default 'off'
+   */
+  clockSkew?: 'off' | 'auto';
+  /** The largest clock skew `clockSkew: 'auto'` will believe, in seconds. @default 600 */
+  maxClockSkewSeconds?: number;
 }
 
 /**
@@ -36,7 +45,7 @@ export type SignedFetchTarget = { baseURL: string } | { allowedOrigins: readonly
 /** The function {@link createSignedFetch} returns: fetch's signature, with plain objects and arrays sent as JSON. */
 export type SignedFetch = (input: string | URL | Request, init?: SignedRequestInit) => Promise<Response>;
 
-const SIGNED_FETCH_OPTIONS = optionNames<SignedFetchOptions>({ baseURL: true, fetch: true, allowedOrigins: true, maxBufferedBodyBytes: true });
+const SIGNED_FETCH_OPTIONS = [...optionNames<Pick<SignedFetchOptions, 'baseURL' | 'fetch'>>({ baseURL: true, fetch: true }), ...TRANSPORT_OPTIONS];
 const USAGE = "createSignedFetch(signer, { baseURL: 'https://api.example.com/v1' })";
 
 /**
@@ -53,18 +62,13 @@ const USAGE = "createSignedFetch(signer, { baseURL: 'https://api.example.com/v1'
  * ```
  */
 export function createSignedFetch(signer: Signer, options: SignedFetchOptions & SignedFetchTarget): SignedFetch {
-  if (!isSigner(signer)) {
-    const swapped = isSigner(options);
-    throw new SignetError('ERR_INVALID_OPTION', `createSignedFetch ${swapped ? 'takes the signer first, then the options' : 'needs a Signer (e.g. from requestSigner()) as its first argument'}: ${USAGE}.`);
-  }
+  assertSignerFirst(signer, options, 'createSignedFetch', 'the options', USAGE);
   const own = readOptions<SignedFetchOptions>(options, 'createSignedFetch', SIGNED_FETCH_OPTIONS, 'a baseURL or allowedOrigins');
-  const { baseURL, fetch: send = globalThis.fetch, maxBufferedBodyBytes = 10 * 1024 * 1024 } = own;
+  const { baseURL, fetch: send = globalThis.fetch } = own;
   if (typeof send !== 'function') throw new SignetError('ERR_INVALID_OPTION', 'fetch must be a function with the fetch signature.');
-  if (typeof maxBufferedBodyBytes !== 'number' || !(maxBufferedBodyBytes >= 0)) {
-    throw new SignetError('ERR_INVALID_OPTION', 'maxBufferedBodyBytes must be a number of bytes (0 or more, Infinity allowed).');
-  }
   if (baseURL !== undefined && !/^https?:\/\//i.test(String(baseURL))) throw new SignetError('ERR_INVALID_OPTION', 'baseURL must be an absolute http(s) URL.');
-  const allowed = pinnedOrigins(baseURL, own.allowedOrigins);
+  const transport = transportOf(signer, baseURL, own);
+  const { allowedOrigins: allowed, maxBufferedBodyBytes } = transport;
 
   return async (input, givenInit = {}) => {
     // The init's own properties only, and no prototype for the platform to read a polluted redirect or body from.
@@ -90,58 +94,45 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     const streamed = rawBody instanceof ReadableStream || (rawBody === undefined && input instanceof Request);
     const body = request.body === null ? undefined : streamed ? await collectWebStream(request.body, maxBufferedBodyBytes, request.signal) : Buffer.from(await request.arrayBuffer());
     const bytes = body === undefined || body.length === 0 ? undefined : body;
-    const attempt = async (): Promise<Response> => {
-      const signed = await signer.sign({ method: request.method, url: url.pathname + url.search, body: bytes, origin: url.origin, headers: plainHeaders(requestHeaders), signal: request.signal });
-      checkSignedHeaders(signed);
-      const headers = new Headers(requestHeaders);
-      for (const [name, value] of Object.entries(signed)) headers.set(name, value);
-      return send(url.href, ownInit<RequestInit>({
-        method: request.method,
-        headers,
-        signal: request.signal,
-        redirect: 'manual',
-        // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
-        ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
-      }));
-    };
     const wantsRedirects = (init.redirect ?? (input instanceof Request ? input.redirect : undefined)) === 'manual';
-    let response = await attempt();
-    // The signer may ask for one more attempt (a DPoP nonce the server demands): signed afresh, sent once more.
-    if (await tellSigner(signer, url.origin, response)) {
-      await response.body?.cancel().catch(() => undefined);
-      response = await attempt();
-      await tellSigner(signer, url.origin, response);
-    }
-    const redirect = wantsRedirects ? undefined : refusedRedirect(response.status, response.headers.get('location') ?? undefined);
-    if (redirect) {
-      await response.body?.cancel().catch(() => undefined);
-      throw redirect;
-    }
+    const response = await sendSigned<Response>(
+      transport,
+      { method: request.method, url: url.pathname + url.search, origin: url.origin, body: bytes, headers: plainHeaders(requestHeaders), signal: request.signal },
+      {
+        send: (signed) => {
+          const headers = new Headers(requestHeaders);
+          for (const [name, value] of Object.entries(signed)) headers.set(name, value);
+          return send(url.href, ownInit<RequestInit>({
+            method: request.method,
+            headers,
+            signal: request.signal,
+            redirect: 'manual',
+            // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
+            ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
+          }));
+        },
+        answer: (sent): Answer => ({
+          status: sent.status,
+          header: (name) => sent.headers.get(name) ?? undefined,
+          headers: () => plainHeaders(sent.headers),
+          // A clone, so that the caller still gets the body unread.
+          text: () => sent.clone().text().catch(() => undefined),
+        }),
+        release: (sent) => sent.body?.cancel().catch(() => undefined),
+        passRedirects: wantsRedirects,
+      },
+    );
     return response;
   };
 }
 
-/** The headers the platform will send, as far as they are known before it sends (it adds Content-Length, Host…). */
+/** Headers as a plain record, names lower-cased: what the platform will send, as far as it is known when signing. */
 function plainHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     out[name] = value;
   });
   return out;
-}
-
-/** Shows the signer the response (`Signer.onResponse`); `true` when it asks for the request to be signed again. */
-async function tellSigner(signer: Signer, origin: string, response: Response): Promise<boolean> {
-  if (signer.onResponse === undefined) return false;
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => (headers[name] = value));
-  // A clone, so that the caller still gets the body unread.
-  const body = (): Promise<string | undefined> => response.clone().text().catch(() => undefined);
-  return (await signer.onResponse({ origin, status: response.status, headers, body })) === 'retry';
-}
-
-function isSigner(value: unknown): value is Signer {
-  return typeof (value as { sign?: unknown } | null | undefined)?.sign === 'function';
 }
 
 /** A copy of an init's own enumerable properties on a null prototype: fetch reads inherited ones too. */

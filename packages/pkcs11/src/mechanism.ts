@@ -1,7 +1,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { SignetError } from '@signet/core';
-import { keyMisfit } from '@signet/core/internal';
+import { keyMisfit } from '@signet/internal';
 import type { Pkcs11Algorithm } from './options.js';
 
 /** How one JWS algorithm is asked of a token: the mechanism, and what it is given (the input, or its digest). */

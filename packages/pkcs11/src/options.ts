@@ -1,5 +1,5 @@
 import { SignetError, type JwsAlgorithm } from '@signet/core';
-import { optionNames, readOptions } from '@signet/core/internal';
+import { optionNames, readOptions } from '@signet/internal';
 
 /** The algorithms a PKCS#11 key signs with: the mechanisms every HSM of note offers for them. */
 export const PKCS11_ALGORITHMS = Object.freeze(['RS256', 'PS256', 'ES256'] as const satisfies readonly JwsAlgorithm[]);

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { endianness } from 'node:os';
 import pkcs11js from 'pkcs11js';
 import { SignetError } from '@signet/core';
-import { base64url } from '@signet/core/internal';
+import { base64url } from '@signet/internal';
 import { tokenFailure } from './failure.js';
 
 /** The slot whose token carries `label` (PKCS#11 pads labels with blanks to 32 bytes; those are ignored). */

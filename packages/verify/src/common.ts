@@ -1,5 +1,5 @@
 import { SignetError } from '@signet/core';
-import { checkClock, nowSeconds } from '@signet/core/internal';
+import { checkClock, nowSeconds } from '@signet/internal';
 import type { RejectHook } from './explain.js';
 import { type CommonVerifierOptions, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './options.js';
 import type { ReplayStore } from './replay.js';

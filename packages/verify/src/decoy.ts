@@ -1,6 +1,6 @@
 import { type KeyObject, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JwsAlgorithm } from '@signet/core';
-import { ALGORITHMS } from '@signet/core/internal';
+import { ALGORITHMS } from '@signet/internal';
 
 const decoys = new Map<string, KeyObject>();
 

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/core/internal';
+import { readOptions } from '@signet/internal';
 import { nodeArrival, readBody } from './authenticate-request.js';
 import { authenticateHead, completeBody } from './head-first.js';
 import { type RequestLimits, limitsOf } from './limits.js';

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, constants, createHmac, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 import { type JwsAlgorithm, SignetError, decodeJwt } from '@signet/core';
-import { ALGORITHMS, isLowS, keyFits } from '@signet/core/internal';
+import { ALGORITHMS, isLowS, keyFits } from '@signet/internal';
 
 /** Tokens longer than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;

@@ -1,5 +1,5 @@
 import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/core/internal';
+import { readOptions } from '@signet/internal';
 import type { Verifier } from './types.js';
 
 /** The bounds every transport (Express, node:http, fetch, Hono, Fastify) puts on a request before verifying it. */

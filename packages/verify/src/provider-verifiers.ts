@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { SignetError } from '@signet/core';
-import { assertHeaderSafeString, loadHmacSecret, readOptions } from '@signet/core/internal';
+import { assertHeaderSafeString, loadHmacSecret, readOptions } from '@signet/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
 import { COMMON_OPTIONS, checkMaxLifetime, commonSettings, refuseReplay } from './common.js';
 import { recordDecoded } from './explain.js';

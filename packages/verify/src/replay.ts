@@ -1,5 +1,5 @@
 import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/core/internal';
+import { readOptions } from '@signet/internal';
 import { ExpirySchedule } from './replay-expiry.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, createHash, timingSafeEqual } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { ALGORITHMS, assertHeaderName, keyMisfit, readOptions, sha256Hex } from '@signet/core/internal';
+import { ALGORITHMS, assertHeaderName, keyMisfit, readOptions, sha256Hex } from '@signet/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
 import { COMMON_OPTIONS, checkMaxLifetime, commonSettings } from './common.js';
 import { decoyKey } from './decoy.js';

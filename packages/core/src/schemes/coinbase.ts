@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { KeyObject, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import type { JwsAlgorithm } from '../algorithm-registry.js';
-import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from '../clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt } from '../clock.js';
 import { SignetError } from '../errors.js';
 import { jwsMinter } from '../jws-minter.js';
 import { type PrivateKeyInput, loadPrivateSigningKey } from '../keys.js';
@@ -88,7 +88,6 @@ export function coinbaseSigner(options: CoinbaseSignerOptions): Signer {
   };
   const mint = jwsMinter(algorithm, key, header);
   return {
-    clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request: SignableRequest) {
       const uri = `${requestMethod(request)} ${requestHost(request, host)}${requestPath(request)}`;
       const nbf = issuedAt(readClock, offset, request);

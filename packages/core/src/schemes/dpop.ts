@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm, algorithmSpec } from '../algorithm-registry.js';
-import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from '../clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt } from '../clock.js';
 import { SignetError } from '../errors.js';
 import { jwsMinter } from '../jws-minter.js';
 import { jwkThumbprint, publicJwk } from '../jwk.js';
@@ -92,7 +92,6 @@ export function dpopSigner(options: DpopSignerOptions): DpopSigner {
 
   return {
     thumbprint: jwkThumbprint(jwk) as string,
-    clockSeconds: () => nowSeconds(clock) + offset,
     async sign(request: SignableRequest): Promise<Record<string, string>> {
       const claims: Record<string, unknown> = { jti: uniqueId(jti), htm: methodOf(request), htu: targetUri(request), iat: issuedAt(clock, offset, request) };
       const headers: Record<string, string> = {};

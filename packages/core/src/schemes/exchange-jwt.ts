@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { type Clock, checkClock, checkOffset, nowSeconds } from '../clock.js';
+import { type Clock, checkClock, checkOffset } from '../clock.js';
 import { SignetError } from '../errors.js';
 import { jwsMinter } from '../jws-minter.js';
 import { loadHmacSecret } from '../keys.js';
@@ -38,7 +38,6 @@ export function exchangeJwtSigner(settings: ExchangeJwtSettings): Signer {
   const offset = timestamp === undefined ? 0 : checkOffset(timestamp.offsetSeconds, 'clockOffsetSeconds');
 
   return {
-    ...(clock === undefined ? {} : { clockSeconds: () => nowSeconds(clock) + offset }),
     async sign(request: SignableRequest) {
       const { hashInput } = requestParams(wireUrl(request), requestBody(request), form);
       const value = (nonce as () => unknown)();
@@ -72,9 +71,16 @@ function requestBody(request: SignableRequest): Uint8Array | undefined {
   throw new SignetError('ERR_INVALID_REQUEST', 'request.body must be the exact bytes sent (a Uint8Array), or undefined for none.');
 }
 
+/** The transport's signing time (`request.signingTime`) when it gives one, else the signer's clock and offset. */
 function timestampMillis(clock: Clock, offsetSeconds: number, request: SignableRequest): number {
+  const signingTime = ownValue(request, 'signingTime');
+  if (signingTime !== undefined) {
+    if (typeof signingTime !== 'number' || !Number.isFinite(signingTime) || signingTime < 0) {
+      throw new SignetError('ERR_INVALID_REQUEST', 'request.signingTime must be the time to sign at, in milliseconds since the epoch (e.g. Date.now()).');
+    }
+    return Math.floor(signingTime);
+  }
   const now = clock();
   if (typeof now !== 'number' || !Number.isFinite(now)) throw new SignetError('ERR_INVALID_OPTION', 'clock returned a value that is not a finite number.');
-  const requestOffset = checkOffset(ownValue(request, 'clockOffsetSeconds'), 'request.clockOffsetSeconds', 'ERR_INVALID_REQUEST');
-  return Math.floor(now) + (offsetSeconds + requestOffset) * 1000;
+  return Math.floor(now) + offsetSeconds * 1000;
 }

@@ -1,5 +1,5 @@
 import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/core/internal';
+import { readOptions } from '@signet/internal';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import type { CommonVerifierOptions } from '../options.js';
 import type { Verifier } from '../types.js';

@@ -1,5 +1,5 @@
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { readOptions } from '@signet/core/internal';
+import { readOptions } from '@signet/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from '../claims.js';
 import { COMMON_OPTIONS, checkMaxLifetime, commonSettings } from '../common.js';
 import { recordDecoded } from '../explain.js';

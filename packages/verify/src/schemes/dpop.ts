@@ -1,7 +1,7 @@
 import { type JsonWebKey, type KeyObject, createHash, createPublicKey, timingSafeEqual } from 'node:crypto';
 import { Buffer } from 'node:buffer';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { DPOP_ALGORITHMS, jwkThumbprint, readOptions } from '@signet/core/internal';
+import { DPOP_ALGORITHMS, jwkThumbprint, readOptions } from '@signet/internal';
 import { headerValue } from '../claims.js';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import { recordDecoded } from '../explain.js';

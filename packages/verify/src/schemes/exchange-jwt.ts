@@ -1,6 +1,6 @@
 import { type KeyObject, createSecretKey, randomBytes } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { type QueryHashForm, loadHmacSecret, queryHash, requestParams } from '@signet/core/internal';
+import { type QueryHashForm, loadHmacSecret, queryHash, requestParams } from '@signet/internal';
 import { bearerToken } from '../claims.js';
 import type { CommonSettings } from '../common.js';
 import { recordDecoded } from '../explain.js';

@@ -1,4 +1,4 @@
-import { readOptions } from '@signet/core/internal';
+import { readOptions } from '@signet/internal';
 import { COMMON_OPTIONS } from '../common.js';
 import type { CommonVerifierOptions } from '../options.js';
 import { type RequestVerifierOptions, perRequestVerifier } from '../request-verifier.js';

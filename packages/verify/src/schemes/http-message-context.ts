@@ -1,5 +1,5 @@
 import type { StructuredFieldType } from '@signet/core';
-import { type ComponentId, type MessageContext, serializeComponentId } from '@signet/core/internal';
+import { type ComponentId, type MessageContext, serializeComponentId } from '@signet/internal';
 import { headerValue } from '../claims.js';
 import type { RequestHead } from '../types.js';
 

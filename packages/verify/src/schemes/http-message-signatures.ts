@@ -17,7 +17,7 @@ import {
   serializeInnerList,
   signatureBase,
   verifyBase,
-} from '@signet/core/internal';
+} from '@signet/internal';
 import { headerValue } from '../claims.js';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import { type PublicKeyInput, loadPublicKey } from '../keys.js';

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { keyFits, readOptions, trueLayerPayload } from '@signet/core/internal';
+import { keyFits, readOptions, trueLayerPayload } from '@signet/internal';
 import { headerValue } from '../claims.js';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import { decoyKey } from '../decoy.js';

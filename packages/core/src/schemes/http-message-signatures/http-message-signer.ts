@@ -1,6 +1,6 @@
 import type { Buffer } from 'node:buffer';
 import { type KeyObject, randomBytes } from 'node:crypto';
-import { type Clock, checkClock, checkOffset, issuedAt, nowSeconds } from '../../clock.js';
+import { type Clock, checkClock, checkOffset, issuedAt } from '../../clock.js';
 import { SignetError } from '../../errors.js';
 import { loadHmacSecret, loadPrivateKey } from '../../keys.js';
 import { type OffloadMode, checkOffload } from '../../offload.js';
@@ -118,7 +118,6 @@ export function httpMessageSigner(options: HttpMessageSignerOptions): Signer {
   const keyId = own.keyId;
 
   return {
-    clockSeconds: () => nowSeconds(readClock) + offset,
     async sign(request: SignableRequest) {
       const now = issuedAt(readClock, offset, request);
       const body = request.body === undefined || request.body.byteLength === 0 ? undefined : request.body;

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { SignetError } from './errors.js';
+import { SignetError } from '@signet/core';
 
 // What every transport adapter (@signet/axios, @signet/fetch) enforces the same way.
 
@@ -62,6 +62,11 @@ export function refusedRedirect(status: number, location: unknown): SignetError 
   );
 }
 
+/** @internal The error of a request aborted while its stream body was being read. */
+export function abortedWhileReading(): SignetError {
+  return new SignetError('ERR_INVALID_REQUEST', 'The request was aborted while its stream body was being read.');
+}
+
 /** @internal */
 export function bodyTooLarge(limit: number): SignetError {
   return new SignetError(
@@ -80,9 +85,9 @@ export async function collectWebStream(stream: ReadableStream<unknown>, limit: n
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      if (signal?.aborted) throw new SignetError('ERR_INVALID_REQUEST', 'The request was aborted while its stream body was being read.');
+      if (signal?.aborted) throw abortedWhileReading();
       const { done, value } = await reader.read();
-      if (signal?.aborted) throw new SignetError('ERR_INVALID_REQUEST', 'The request was aborted while its stream body was being read.');
+      if (signal?.aborted) throw abortedWhileReading();
       if (done) break;
       if (!(value instanceof Uint8Array)) throw new SignetError('ERR_UNSUPPORTED_BODY', 'A ReadableStream body must yield Uint8Array chunks.');
       size += value.byteLength;

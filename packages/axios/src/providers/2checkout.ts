@@ -1,6 +1,6 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { SignetError } from '@signet/core';
-import { optionNames, ownValue, readOptions } from '@signet/core/internal';
+import { optionNames, ownValue, readOptions } from '@signet/internal';
 
 /** The body of 2Checkout's Signature Generation call: the merchant code and the buy-link parameters. */
 export interface TwoCheckoutSignatureRequest {

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import type { Options } from 'tsup';
+
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+
+const coreSources = fileURLToPath(new URL('../../core/src/', import.meta.url));
+
+/**
+ * Core's modules that @signet/internal re-exports throw `SignetError` from core's errors.ts: in a bundle, that one
+ * import becomes `@signet/core` itself, so no package carries a copy of the class and `instanceof` holds across them.
+ */
+const coreErrorsExternal: Plugin = {
+  name: 'signet-core-errors-external',
+  setup(build) {
+    build.onResolve({ filter: /^(\.\.?\/)+errors\.js$/ }, (args) => (args.importer.startsWith(coreSources) ? { path: '@signet/core', external: true } : undefined));
+  },
+};
+
+/**
+ * The tsup options every package that imports `@signet/internal` adds: bundle its sources (it is never published,
+ * so a published package may not depend on it) and keep `@signet/core` external.
+ */
+export const bundleInternal = {
+  noExternal: ['@signet/internal'],
+  external: ['@signet/core'],
+  esbuildPlugins: [coreErrorsExternal],
+} satisfies Options;
