@@ -41,20 +41,14 @@ const CASES = [
 ] as const;
 type Case = (typeof CASES)[number];
 
-const ECDSA_IN_WORKERD = "workerd's node:crypto sign() rejects { key: KeyObject, dsaEncoding: 'ieee-p1363' } (ERR_INVALID_ARG_TYPE), so ECDSA fails with ERR_SIGNING_FAILED";
 
 /** What does not work where, and why (found by running the driver; see the README's Runtimes table). */
 const KNOWN_GAPS: Record<string, Partial<Record<Case, string>>> = {
   node: {},
   bun: {},
   deno: {},
-  workerd: {
-    // Probed in workerd 2026-04-26: sign('sha256', data, key) works (DER), sign('sha256', data, { key, dsaEncoding })
-    // with a KeyObject throws; jws-minter.ts passes exactly that for ES256/ES384/ES512.
-    'jwtSigner ES256': ECDSA_IN_WORKERD,
-    coinbaseSigner: ECDSA_IN_WORKERD,
-    dpopSigner: ECDSA_IN_WORKERD,
-  },
+  // workerd's crypto.sign refuses { key, dsaEncoding } with a KeyObject; core signs ECDSA as DER and converts it.
+  workerd: {},
 };
 
 /** The binary of a runtime package, resolved from this package (installed by the workspace's pnpm install). */

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject, type SignKeyObjectInput, constants, createHmac } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithm-registry.js';
-import { normalizeLowS } from './ecdsa.js';
+import { derToP1363, normalizeLowS } from './ecdsa.js';
 import { SignetError } from './errors.js';
 import { type OffloadMode, signData } from './offload.js';
 import { DEFAULT_REMOTE_LIMITS, type RemoteLimits, isSigningKey, remoteSigner } from './remote-key.js';
@@ -53,16 +53,16 @@ export function jwsMinter(
   const signKey: KeyObject | SignKeyObjectInput =
     spec.family === 'rsa-pss'
       ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pssSaltLength as number }
-      : spec.family === 'ec'
-        ? { key, dsaEncoding: 'ieee-p1363' }
-        : key;
+      : key;
   return async (claims) => {
     const signingInput = signingInputOf(claims);
     let signature: Buffer;
     try {
       signature = await signData(spec.hash, Buffer.from(signingInput, 'latin1'), signKey, offload);
-      // Verifiers that refuse malleable ECDSA (Signet's among them) accept only the low-S half.
-      if (spec.curveOrder !== undefined) signature = normalizeLowS(signature, spec.curveOrder);
+      // ECDSA is signed in its default DER form, which every runtime's node:crypto gives (workerd refuses the
+      // dsaEncoding option), and brought to JWS's r || s; verifiers that refuse malleable ECDSA (Signet's among
+      // them) accept only the low-S half.
+      if (spec.curveOrder !== undefined) signature = normalizeLowS(derToP1363(signature, spec.signatureBytes as number), spec.curveOrder);
     } catch {
       throw new SignetError('ERR_SIGNING_FAILED', `${algorithm} signing failed in the crypto library.`);
     }

@@ -28,7 +28,9 @@ export interface ExchangeVerifierSettings {
 
 const ACCESS_KEY = /^[\x21-\x7e]{1,256}$/;
 // An unknown access key is checked against a secret nobody holds: its refusal looks like a bad signature.
-const DECOY = createSecretKey(randomBytes(64));
+// Made on first use, not at import: some runtimes (workerd) refuse random values in a module's global scope.
+let decoy: KeyObject | undefined;
+const decoySecret = (): KeyObject => (decoy ??= createSecretKey(randomBytes(64)));
 
 /**
  * Verifies the exchange JWT of Upbit and Bithumb in RFC 8725's order (structure, algorithm allow-list, key,
@@ -53,7 +55,7 @@ export function exchangeJwtVerifier(common: CommonSettings, settings: ExchangeVe
         async (_header, claims) => {
           const found = await secretOf(accessKeyOf(claims));
           unknown = found === undefined;
-          return found ?? DECOY;
+          return found ?? decoySecret();
         },
         recordDecoded(facts),
       ).catch((error: unknown) => {
