@@ -55,8 +55,11 @@ describe.each(schemes)('$name', (scheme) => {
     const response = await s.signedFetch('/fail', { method: 'POST', body: { amount: 100 } });
 
     expect(response.status).toBe(500);
-    // The walk does reach undici's internals (the response's own header list sits under a symbol).
-    expect(reachableLeaks(response, [{ name: 'its own content-type', value: 'application/json' }])).not.toEqual([]);
+    // The walk does reach undici's internals where they sit under symbols (Node 20, 22: the response's own header
+    // list); Node 24's undici keeps them in private fields, which no code outside the class can reach at all.
+    if (Object.getOwnPropertySymbols(response).length > 0) {
+      expect(reachableLeaks(response, [{ name: 'its own content-type', value: 'application/json' }])).not.toEqual([]);
+    }
     await expectNothingReachable(s, response, IN_FLIGHT + 1);
     expect(await response.json()).toEqual({ error: 'internal' });
   });
