@@ -1,15 +1,7 @@
 import { defineConfig } from 'tsup';
-import { bundleInternal } from '../internal/build/tsup-bundle.js';
+import { libraryConfig } from '../internal/build/tsup-bundle.js';
 
-export default defineConfig({
+export default defineConfig(
   // A provider's API call is not transport: it has its own entry, @signet/axios/providers/2checkout.
-  entry: { index: 'src/index.ts', 'providers/2checkout': 'src/providers/2checkout.ts' },
-  format: ['esm', 'cjs'],
-  // tsc --build needs `composite` for the typecheck of the whole workspace; tsup's declaration pass must not use it.
-  dts: { compilerOptions: { composite: false, incremental: false } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  // @signet/internal is private: its code goes into this package's dist, @signet/core stays a dependency.
-  ...bundleInternal,
-});
+  libraryConfig({ index: 'src/index.ts', 'providers/2checkout': 'src/providers/2checkout.ts' }),
+);

@@ -25,3 +25,21 @@ export const bundleInternal = {
   external: ['@signet/core'],
   esbuildPlugins: [coreErrorsExternal],
 } satisfies Options;
+
+/**
+ * The build every published library shares: ESM and CommonJS with declarations and source maps, for Node 20, and
+ * (unless `bundle: false`, for core itself) @signet/internal bundled in.
+ */
+export function libraryConfig(entry: Options['entry'], { bundle = true }: { bundle?: boolean } = {}): Options {
+  return {
+    entry,
+    format: ['esm', 'cjs'],
+    // tsc --build needs `composite` for the typecheck of the whole workspace; tsup's declaration pass must not use it.
+    dts: { compilerOptions: { composite: false, incremental: false } },
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    // @signet/internal is private: its code goes into this package's dist, @signet/core stays a dependency.
+    ...(bundle ? bundleInternal : {}),
+  };
+}
