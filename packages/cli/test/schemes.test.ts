@@ -1,8 +1,8 @@
-import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify as cryptoVerify } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testKeys } from '@signet/test-support';
-import { decodeProtectedHeader, importJWK, importSPKI, jwtVerify } from 'jose';
+import { compactVerify, decodeProtectedHeader, importJWK, importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, ensureBuilt, makeFixture, sha256Hex, signet } from './support/cli.js';
 
@@ -178,5 +178,87 @@ describe('signet verify --scheme fireblocks|coinbase|dpop|http-signature', () =>
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toMatch(/\(ERR_[A-Z_]+\)\n$/);
     expect((await signet(['verify', '--scheme', 'http-signature', '--alg', 'ed25519', '--public-key-file', edPub, '--token', 'x'])).stderr).toMatch(/give --request-file/);
+  });
+});
+
+const sha512Hex = (text: string): string => createHash('sha512').update(text).digest('hex');
+
+describe('signet token|sign|verify --scheme upbit|bithumb|truelayer', () => {
+  const secret = 'exchange-secret-key-0123456789';
+  const secretKey = new TextEncoder().encode(secret);
+
+  it('upbit: what the server received carries an HS256 token with access_key, a UUID nonce and query_hash of the decoded query', async () => {
+    const env = { SIGNET_SECRET_FILE: fx.write('upbit.secret', `${secret}\n`) };
+    const wire = await received(async (origin) => {
+      const run = await signet(['sign', '--scheme', 'upbit', '--access-key', 'up-key', '--url', `${origin}/v1/orders?market=KRW-BTC&states%5B%5D=wait&states%5B%5D=watch`, '--json'], { env });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const printed = JSON.parse(run.stdout) as { method: string; url: string; headers: Record<string, string> };
+      await fetch(printed.url, { method: printed.method, headers: printed.headers });
+    });
+    const token = (wire.headers['authorization'] ?? '').replace(/^Bearer /, '');
+    const { payload, protectedHeader } = await jwtVerify(token, secretKey, { algorithms: ['HS256'] });
+    expect(protectedHeader.alg).toBe('HS256');
+    const query = decodeURIComponent(wire.url.split('?')[1] ?? '');
+    expect(query).toBe('market=KRW-BTC&states[]=wait&states[]=watch');
+    expect(payload).toMatchObject({ access_key: 'up-key', query_hash: sha512Hex(query), query_hash_alg: 'SHA512' });
+    expect(payload['nonce']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const bare = await signet(['token', 'upbit', '--access-key', 'up-key', '--url', '/v1/accounts', '--alg', 'HS512', '--json'], { env });
+    expect(JSON.parse(bare.stdout).header.alg).toBe('HS512');
+    expect(JSON.parse(bare.stdout).payload).not.toHaveProperty('query_hash');
+  });
+
+  it('bithumb: a POST token binds the JSON body parameters and a millisecond timestamp; verify accepts it and refuses another body', async () => {
+    const env = { SIGNET_SECRET: secret };
+    const body = '{"market":"KRW-BTC","side":"bid","price":"5000","ord_type":"price"}';
+    const run = await signet(['token', 'bithumb', '--access-key', 'bt-key', '--url', '/v1/orders', '--data', body], { env });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const { payload } = await jwtVerify(run.stdout.trim(), secretKey, { algorithms: ['HS256'] });
+    expect(payload).toMatchObject({ access_key: 'bt-key', query_hash: sha512Hex('market=KRW-BTC&side=bid&price=5000&ord_type=price'), query_hash_alg: 'SHA512' });
+    expect(Math.abs((payload['timestamp'] as number) - Date.now())).toBeLessThan(600_000);
+    const verify = (sent: string, key = 'bt-key'): ReturnType<typeof signet> =>
+      signet(['verify', '--scheme', 'bithumb', '--access-key', key, '--token', run.stdout.trim(), '--url', '/v1/orders', '--data', sent], { env });
+    expect(await verify(body)).toMatchObject({ code: 0 });
+    const tampered = await verify(body.replace('5000', '9000'));
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toMatch(/\(ERR_[A-Z_]+\)\n$/);
+    expect((await verify(body, 'other-key')).code).toBe(1);
+  });
+
+  it('takes the exchange secret only from a file or the environment, never echoing a value typed on the command line', async () => {
+    const typed = await signet(['token', 'upbit', '--access-key', 'k', '--url', '/v1/accounts', '--secret-key=SECRET-TYPED-1']);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).not.toContain('SECRET-TYPED-1');
+    const missing = await signet(['token', 'bithumb', '--access-key', 'k', '--url', '/v1/accounts']);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toMatch(/needs the HMAC secret: give --secret-file <path>, or set SIGNET_SECRET_FILE or SIGNET_SECRET/);
+  });
+
+  it('truelayer: the Tl-Signature received verifies with jose (ES512) over method, path, Idempotency-Key and body; verify refuses a tampered capture', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+    const keyFile = fx.write('tl.pem', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const body = '{"amount_in_minor":100,"currency":"GBP"}';
+    const wire = await received(async (origin) => {
+      const run = await signet(['sign', '--scheme', 'truelayer', '--kid', 'kid-1', '--key-file', keyFile, '--url', `${origin}/v3/payments`, '--data', body, '-H', 'Idempotency-Key: idem-1', '--json']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const printed = JSON.parse(run.stdout) as { method: string; url: string; headers: Record<string, string> };
+      await fetch(printed.url, { method: printed.method, headers: printed.headers, body });
+    });
+    const [header, , signature] = (wire.headers['tl-signature'] ?? '').split('.');
+    const payload = Buffer.concat([Buffer.from(`${wire.method} ${wire.url}\nIdempotency-Key: ${wire.headers['idempotency-key']}\n`), wire.body]);
+    const verified = await compactVerify(`${header}.${payload.toString('base64url')}.${signature}`, await importSPKI(publicPem, 'ES512'), { algorithms: ['ES512'] });
+    expect(verified.protectedHeader).toMatchObject({ alg: 'ES512', kid: 'kid-1', tl_version: '2', tl_headers: 'Idempotency-Key' });
+    expect(wire.headers['idempotency-key']).toBe('idem-1');
+
+    const capture = (sent: string): string =>
+      `POST /v3/payments HTTP/1.1\r\nHost: api.truelayer-sandbox.com\r\nIdempotency-Key: idem-1\r\nTl-Signature: ${wire.headers['tl-signature']}\r\nContent-Length: ${sent.length}\r\n\r\n${sent}`;
+    const verify = (file: string): ReturnType<typeof signet> => signet(['verify', '--scheme', 'truelayer', '--public-key-file', fx.write('tl.pub', publicPem), '--kid', 'kid-1', '--request-file', file]);
+    expect(await verify(fx.write('tl-ok.http', capture(body)))).toMatchObject({ code: 0 });
+    const tampered = await verify(fx.write('tl-bad.http', capture(body.replace('100', '900'))));
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toMatch(/ERR_SIGNATURE_INVALID/);
+    const noKey = await signet(['sign', '--scheme', 'truelayer', '--kid', 'kid-1', '--key-file', keyFile, '--url', '/v3/payments', '--data', body]);
+    expect(noKey.code).not.toBe(0);
+    expect(noKey.stderr).toMatch(/Idempotency-Key/);
   });
 });

@@ -51,6 +51,9 @@ const ALLOWED: Record<Scheme, readonly string[]> = {
   coinbase: [...COMMON, 'keyName', 'keyFile', 'host', 'uriClaim'],
   dpop: [...COMMON.filter((name) => name !== 'expiresIn'), 'keyFile', 'passphraseFile', 'alg', 'accessTokenFile', 'dpopNonce'],
   'http-signature': [...COMMON, 'alg', 'kid', 'keyFile', 'passphraseFile', 'secretFile', 'components', 'label', 'nonce'],
+  upbit: [...COMMON.filter((name) => name !== 'expiresIn'), 'accessKey', 'secretFile', 'alg'],
+  bithumb: [...COMMON.filter((name) => name !== 'expiresIn'), 'accessKey', 'secretFile', 'alg', 'queryHashForm'],
+  truelayer: [...COMMON.filter((name) => name !== 'expiresIn'), 'kid', 'keyFile', 'tlHeaders'],
 };
 
 export function registerSign(program: Command, io: Io): void {
@@ -83,12 +86,14 @@ Examples:
   $ signet sign --url https://api.example.com/v1/payments --data @payment.json -H 'Content-Type: application/json' --curl | sh
   $ signet sign --scheme portone --client-key K --secret-file ./portone.secret --url https://api.portone.cloud/api/status --json
   $ signet sign --scheme dpop --key-file dpop.pem --access-token-file at.txt --url https://api.example.com/v1/me --curl
+  $ SIGNET_SECRET_FILE=./upbit.secret signet sign --scheme upbit --access-key "$UPBIT_ACCESS_KEY" --url 'https://api.upbit.com/v1/orders/chance?market=KRW-BTC' --curl
+  $ signet sign --scheme truelayer --kid "$TL_KID" --key-file ec512-private-key.pem --url https://api.truelayer-sandbox.com/v3/payments --data @payment.json -H "Idempotency-Key: $(uuidgen)" --curl
   $ signet sign --scheme http-signature --alg ed25519 --kid client-1 --key-file ed.pem --url https://api.example.com/v1/x --data @x.json -H 'Content-Type: application/json'`)
     .action(async (options: SignOptions) => {
       refuseForeignOptions(command, options.scheme, ALLOWED[options.scheme]);
-      // RFC 9421 signs header fields too: there -H names a header to send and (with --components) to cover.
-      const coversHeaders = options.scheme === 'http-signature';
-      if (options.header !== undefined && options.curl !== true && !coversHeaders) throw new CliError('ERR_USAGE', '--header is only used with --curl (and with --scheme http-signature)');
+      // RFC 9421 and TrueLayer sign header fields too: there -H names a header to send and to cover.
+      const coversHeaders = options.scheme === 'http-signature' || options.scheme === 'truelayer';
+      if (options.header !== undefined && options.curl !== true && !coversHeaders) throw new CliError('ERR_USAGE', '--header is only used with --curl (and with --scheme http-signature or truelayer)');
       const target = outgoingUrl(options.url);
       if (options.curl === true && target.absolute === undefined) throw new CliError('ERR_USAGE', '--curl needs an absolute --url (https://host/path)');
       const extra = (options.header ?? []).map(parseHeader);
@@ -127,7 +132,7 @@ function parseHeader(header: string): [string, string] {
   if (colon <= 0 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || /[\0-\x08\x0a-\x1f\x7f]/.test(value)) {
     throw new CliError('ERR_USAGE', '--header must be "Name: value" (a token name, no line breaks)');
   }
-  if (/^(authorization|merchant-token|x-portone-client-key|x-api-key|dpop|signature|signature-input|content-digest)$/i.test(name)) {
+  if (/^(authorization|merchant-token|x-portone-client-key|x-api-key|dpop|signature|signature-input|content-digest|tl-signature)$/i.test(name)) {
     throw new CliError('ERR_USAGE', `--header ${name} would replace a header the signature sets`);
   }
   return [name, value];

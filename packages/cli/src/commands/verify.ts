@@ -44,6 +44,9 @@ const ALLOWED: Record<Scheme, readonly string[]> = {
   coinbase: [...COMMON, 'publicKeyFile', 'host'],
   dpop: [...COMMON.filter((name) => name !== 'maxLifetime'), 'origin', 'alg', 'jkt', 'maxAge', 'accessTokenFile'],
   'http-signature': [...COMMON.filter((name) => name !== 'maxLifetime'), 'publicKeyFile', 'secretFile', 'alg', 'kid', 'components', 'label', 'origin', 'maxAge'],
+  upbit: [...COMMON.filter((name) => name !== 'maxLifetime'), 'accessKey', 'secretFile', 'alg'],
+  bithumb: [...COMMON.filter((name) => name !== 'maxLifetime'), 'accessKey', 'secretFile', 'alg', 'queryHashForm', 'maxAge'],
+  truelayer: [...COMMON.filter((name) => name !== 'maxLifetime'), 'publicKeyFile', 'kid', 'tlHeaders'],
 };
 const TOKEN_BYTES = 64 * 1024;
 
@@ -59,10 +62,10 @@ export function registerVerify(program: Command, io: Io): void {
     );
   addRequestOptions(command, 'with --token: the path + query the request was received on (taken verbatim), or its absolute URL', false)
     .addOption(new Option('--scheme <scheme>', 'the scheme to verify').choices(Object.keys(ALLOWED)).default('request').helpGroup(TOKEN))
-    .addOption(new Option('--public-key-file <path>', 'request, fireblocks, coinbase, http-signature: the public key, PEM or certificate (else SIGNET_PUBLIC_KEY_FILE, or the PEM in SIGNET_PUBLIC_KEY)').helpGroup(CREDENTIALS))
+    .addOption(new Option('--public-key-file <path>', 'request, fireblocks, coinbase, http-signature, truelayer: the public key, PEM or certificate (else SIGNET_PUBLIC_KEY_FILE, or the PEM in SIGNET_PUBLIC_KEY)').helpGroup(CREDENTIALS))
     .addOption(new Option('--client-key <key>', 'portone: the accepted client key (else SIGNET_CLIENT_KEY)').helpGroup(CREDENTIALS))
     .addOption(new Option('--merchant-code <code>', '2checkout: the merchant code (else SIGNET_MERCHANT_CODE)').helpGroup(CREDENTIALS))
-    .addOption(new Option('--secret-file <path>', 'portone, 2checkout, http-signature (hmac-sha256): file holding the HMAC secret (else SIGNET_SECRET_FILE, or the secret in SIGNET_SECRET)').helpGroup(CREDENTIALS))
+    .addOption(new Option('--secret-file <path>', 'portone, 2checkout, upbit, bithumb, http-signature (hmac-sha256): file holding the HMAC secret (else SIGNET_SECRET_FILE, or the secret in SIGNET_SECRET)').helpGroup(CREDENTIALS))
     .addOption(new Option('--alg <list>', 'request, dpop: accepted algorithms, comma-separated (default: RS256; dpop: every asymmetric one); http-signature: the key\'s RFC 9421 algorithm (required)').helpGroup(TOKEN))
     .addOption(emptyBodyOption())
     .addOption(new Option('--issuer <iss>', 'portone: an accepted iss (repeatable; default: PORTONE)').argParser(collect).helpGroup(TOKEN))
@@ -80,6 +83,8 @@ Examples:
   $ signet verify --public-key-file pub.pem --request-file captured.http --at 2026-01-31T12:00:00Z --explain
   $ SIGNET_SECRET_FILE=./portone.secret signet verify --scheme portone --client-key K --token "$TOKEN"
   $ signet verify --scheme dpop --origin https://api.example.com --token "$PROOF" --url /v1/me
+  $ SIGNET_SECRET_FILE=./bithumb.secret signet verify --scheme bithumb --access-key "$BITHUMB_ACCESS_KEY" --token "$TOKEN" --url '/v1/orders?market=KRW-BTC'
+  $ signet verify --scheme truelayer --public-key-file ec512-public-key.pem --request-file captured.http
   $ signet verify --scheme http-signature --alg ed25519 --public-key-file ed.pub --origin https://api.example.com --request-file captured.http`)
     .action(async (options: VerifyOptions) => {
       refuseForeignOptions(command, options.scheme, ALLOWED[options.scheme]);

@@ -1,15 +1,17 @@
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { CREDENTIALS, TOKEN, addRequestOptions, expiresInOption, jsonOption, keyFileOption, passphraseFileOption } from '../options.js';
+import { CREDENTIALS, TOKEN, addRequestOptions, expiresInOption, jsonOption, keyFileOption, passphraseFileOption, secretFileOption } from '../options.js';
 import { printToken } from '../output.js';
 import { methodOf, outgoingUrl, readData } from '../request-input.js';
-import { type NewScheme, accessTokenFile, dpopNonce, host, keyName, uriClaim } from './flags.js';
+import { type NewScheme, accessKey, accessTokenFile, dpopNonce, host, keyName, queryHashForm, uriClaim } from './flags.js';
 import { type NewSchemeFlags, newSchemeSigner } from './signers.js';
 
 const URL_HELP = 'the request URL (absolute: coinbase and dpop bind the host) or path + query, as the WHATWG URL parser encodes it';
 
-/** `signet token fireblocks|coinbase|dpop`: each JWT scheme's token for one request. */
+const HMAC_ALG = (): Option => new Option('--alg <alg>', 'HS256 (the default) or HS512').choices(['HS256', 'HS512']).helpGroup(TOKEN);
+
+/** `signet token fireblocks|coinbase|dpop|upbit|bithumb`: each JWT scheme's token for one request. */
 export function registerSchemeTokens(token: Command, io: Io): void {
   const fireblocks = addRequestOptions(token.command('fireblocks').description('mint a Fireblocks RS256 token {uri, nonce, iat, exp, sub: API key, bodyHash} bound to one request'), URL_HELP, true)
     .addOption(expiresInOption('29'))
@@ -33,6 +35,19 @@ export function registerSchemeTokens(token: Command, io: Io): void {
     .addOption(keyFileOption())
     .addOption(passphraseFileOption());
   finish(dpop, io, 'dpop', `$ signet token dpop --key-file dpop-key.pem --url https://as.example.com/token -X POST`);
+
+  const upbit = addRequestOptions(token.command('upbit').description("mint an Upbit token {access_key, nonce, query_hash?, query_hash_alg?} (HS256): binds the query or JSON body's parameters only"), URL_HELP, true)
+    .addOption(accessKey())
+    .addOption(HMAC_ALG())
+    .addOption(secretFileOption());
+  finish(upbit, io, 'upbit', `$ SIGNET_SECRET_FILE=./upbit.secret signet token upbit --access-key "$UPBIT_ACCESS_KEY" --url '/v1/orders/chance?market=KRW-BTC'`);
+
+  const bithumb = addRequestOptions(token.command('bithumb').description("mint a Bithumb API 2.0 token {access_key, nonce, timestamp, query_hash?, query_hash_alg?} (HS256): binds the parameters and the time"), URL_HELP, true)
+    .addOption(accessKey())
+    .addOption(HMAC_ALG())
+    .addOption(queryHashForm())
+    .addOption(secretFileOption());
+  finish(bithumb, io, 'bithumb', `$ SIGNET_SECRET_FILE=./bithumb.secret signet token bithumb --access-key "$BITHUMB_ACCESS_KEY" --url /v1/orders -X POST --data '{"market":"KRW-BTC","side":"bid","price":"5000","ord_type":"price"}'`);
 }
 
 function finish(command: Command, io: Io, scheme: NewScheme, example: string): void {
