@@ -37,9 +37,11 @@ describe.each(published)('@signet/%s as published', (name) => {
   // @signet/internal is private: its code is bundled, never imported, and it never brings its own SignetError.
   it('bundles @signet/internal, imports nothing unpublished, carries no copy of SignetError', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; dependencies?: Record<string, string> };
-    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './package.json'].concat(name === 'axios' ? ['./providers/2checkout'] : []).sort());
+    const subpaths: Record<string, string[]> = { axios: ['./providers/2checkout'], verify: ['./fastify', './hono'] };
+    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './package.json', ...(subpaths[name] ?? [])].sort());
     expect(Object.keys(manifest.dependencies ?? {})).not.toContain('@signet/internal');
-    for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) {
+    const entries = ['index', ...(subpaths[name] ?? []).map((subpath) => subpath.slice(2))];
+    for (const file of entries.flatMap((entry) => [`${entry}.js`, `${entry}.cjs`, `${entry}.d.ts`, `${entry}.d.cts`])) {
       const text = readFileSync(join(root, 'packages', name, 'dist', file), 'utf8');
       expect(text).not.toContain('@signet/internal');
       if (name !== 'core') expect(text).not.toMatch(/class SignetError\b/);
