@@ -385,7 +385,7 @@ function mutate(base: Base, mutation: Mutation, bases: readonly Base[]): Verifia
       // No body bytes given to verify() at all: a malformed request, whatever the token says.
       absent: () => undefined,
       replace: () => Buffer.from(mutation.bytes),
-      oversize: () => Buffer.alloc(MAX_BODY_BYTES + 1 + (mutation.at % 2_000), mutation.bytes[0] as number),
+      oversize: () => Buffer.alloc(MAX_BODY_BYTES + 1 + (mutation.at % 2_000), mutation.bytes[0]),
     };
     body = edits[mutation.edit]();
   }
