@@ -40,7 +40,7 @@ export function describeFrameworkVerification(kind: FrameworkKind): void {
     servers.portOne = await startFrameworkServer(kind, portOneVerifier({ clientKey: PORTONE_CLIENT, secretKey: PORTONE_SECRET }));
   });
   afterAll(async () => {
-    await Promise.all(Object.values(servers).map((server) => server?.close()));
+    await Promise.all(Object.values(servers).flatMap((server) => (server === undefined ? [] : [server.close()])));
   });
 
   const nonceSigner = requestSigner({ apiKey: 'merchant-7', privateKey, nonce: true });
