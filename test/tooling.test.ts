@@ -29,4 +29,11 @@ describe('the workspace', () => {
     expect(output).toBe('');
     expect(code).toBe(0);
   }, 180_000);
+
+  // One formatter for everyone (.prettierrc.json); `pnpm format` rewrites the tree, this check keeps it that way.
+  it('is formatted with prettier (pnpm format fixes it)', async () => {
+    const { code, output } = await exitCodeOf('prettier', ['--check', '.']);
+    expect(output).toContain('All matched files use Prettier code style!');
+    expect(code).toBe(0);
+  }, 60_000);
 });

@@ -44,10 +44,10 @@ const report = (label: string, status: number, data: { htu?: string; bytes?: num
 };
 try {
   let before = hits;
-  const first = await api.get('/v1/accounts', { params: { limit: 2 } });
+  const first = await api.get<Parameters<typeof report>[2]>('/v1/accounts', { params: { limit: 2 } });
   report('GET, nonce asked', first.status, first.data, hits - before, [200, 2]);
   before = hits;
-  const post = await api.post('/v1/transfers', { amount: 1250, currency: 'EUR' });
+  const post = await api.post<Parameters<typeof report>[2]>('/v1/transfers', { amount: 1250, currency: 'EUR' });
   report('JSON POST', post.status, post.data, hits - before, [200, 1]);
 } finally {
   server.close();

@@ -30,13 +30,13 @@ const report = (label: string, status: number, data: { uri?: string; bytes?: num
   console.log(`fireblocks  ${label.padEnd(16)} ${status}  ${what}${status === expected ? '' : `   <- expected ${expected}`}`);
 };
 try {
-  const list = await api.get('/vault/accounts_paged', { params: { limit: 2, namePrefix: 'ops' } });
+  const list = await api.get<Parameters<typeof report>[2]>('/vault/accounts_paged', { params: { limit: 2, namePrefix: 'ops' } });
   report('GET with query', list.status, list.data, 200);
-  const create = await api.post('/transactions', { assetId: 'ETH_TEST5', amount: '0.01', source: { type: 'VAULT_ACCOUNT', id: '0' } });
+  const create = await api.post<Parameters<typeof report>[2]>('/transactions', { assetId: 'ETH_TEST5', amount: '0.01', source: { type: 'VAULT_ACCOUNT', id: '0' } });
   report('JSON POST', create.status, create.data, 200);
   const body = JSON.stringify({ amount: '0.01' });
   const headers = { ...(await signer.sign({ method: 'POST', url: '/v1/transactions', body: Buffer.from(body) })), 'content-type': 'application/json' };
-  const tampered = await raw.post('/v1/transactions', body.replace('0.01', '999'), { headers });
+  const tampered = await raw.post<Parameters<typeof report>[2]>('/v1/transactions', body.replace('0.01', '999'), { headers });
   report('tampered body', tampered.status, tampered.data, 401);
 } finally {
   server.close();

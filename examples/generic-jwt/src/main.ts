@@ -34,7 +34,7 @@ const clients = {
 let failures = 0;
 try {
   for (const [alg, client] of Object.entries(clients)) {
-    const { status, data } = await client.get('/internal/reports', { params: { month: '2026-11' } });
+    const { status, data } = await client.get<unknown>('/internal/reports', { params: { month: '2026-11' } });
     if (status !== 200) failures += 1;
     console.log(`JWT ${alg}  GET /internal/reports  ${status}  ${JSON.stringify(data)}`);
   }

@@ -13,9 +13,9 @@ const impostor = createSignedAxios(portOneSigner({ clientKey, secretKey: 'a-gues
 let failures = 0;
 try {
   const calls = [
-    ['GET /api/transaction/{ref}/status', () => portone.get('/api/transaction/MERCHANT1647433108462/status')],
-    ['POST /api/paymentLink', () => portone.post('/api/paymentLink', { amount: 5000, currency: 'THB', merchant_order_id: 'order-42' })],
-    ['the same, with a wrong secret', () => impostor.post('/api/paymentLink', { amount: 5000, currency: 'THB' })],
+    ['GET /api/transaction/{ref}/status', () => portone.get<unknown>('/api/transaction/MERCHANT1647433108462/status')],
+    ['POST /api/paymentLink', () => portone.post<unknown>('/api/paymentLink', { amount: 5000, currency: 'THB', merchant_order_id: 'order-42' })],
+    ['the same, with a wrong secret', () => impostor.post<unknown>('/api/paymentLink', { amount: 5000, currency: 'THB' })],
   ] as const;
   for (const [label, call] of calls) {
     const { status, data } = await call();

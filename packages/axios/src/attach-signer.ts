@@ -12,10 +12,12 @@ const axiosDefaultTransform = ([] as AxiosRequestTransformer[]).concat(axios.def
  * axios's default transform, except that a string is sent as it is (axios JSON-quotes or trims a string when the
  * Content-Type says JSON) and a typed array as its own bytes (axios sends the whole underlying ArrayBuffer).
  */
-const signetDefaultTransform: AxiosRequestTransformer = function (this: InternalAxiosRequestConfig, data, headers) {
+const signetDefaultTransform: AxiosRequestTransformer = function (this: InternalAxiosRequestConfig, data: unknown, headers) {
   if (typeof data === 'string') return data;
   if (ArrayBuffer.isView(data) && !Buffer.isBuffer(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return axiosDefaultTransform ? axiosDefaultTransform.call(this, data, headers) : data;
+  if (!axiosDefaultTransform) return data;
+  const transformed: unknown = axiosDefaultTransform.call(this, data, headers);
+  return transformed;
 };
 
 function withSignetTransform(transforms: InternalAxiosRequestConfig['transformRequest']): AxiosRequestTransformer[] {
@@ -70,7 +72,7 @@ export function attachChecked(instance: AxiosInstance, signer: Signer, options: 
     synchronous: true,
     runWhen: null,
   };
-  const manager = instance.interceptors.request as unknown as { forEach(fn: (interceptor: unknown) => void): void };
+  const manager = instance.interceptors.request as unknown as { forEach: (this: unknown, fn: (interceptor: unknown) => void) => void };
   const hadOwnForEach = Object.hasOwn(manager, 'forEach');
   const ownForEach = manager.forEach;
   manager.forEach = function forEachWithSigner(this: unknown, fn: (interceptor: unknown) => void): void {

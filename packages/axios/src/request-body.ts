@@ -121,5 +121,5 @@ function collectNodeStream(stream: NodeStreamLike, limit: number, signal?: Abort
 
 function describe(data: unknown): string {
   if (typeof data !== 'object' || data === null) return typeof data;
-  return (data as object).constructor?.name ?? 'object';
+  return (data).constructor?.name ?? 'object';
 }

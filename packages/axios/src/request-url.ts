@@ -39,9 +39,10 @@ export function resolveWireUrl(config: InternalAxiosRequestConfig): WireUrl {
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new SignetError('ERR_INVALID_URL', `Only http: and https: requests can be signed, not ${base.protocol}.`);
   }
+  const params: unknown = config.params;
   const pathAndQuery = bare.getUri({
     url: base.pathname + base.search,
-    params: config.params,
+    params,
     ...(config.paramsSerializer === undefined ? {} : { paramsSerializer: config.paramsSerializer }),
   });
   // Rebuilt on the parsed authority, never resolved as a relative reference: a normalized path may begin with "//"

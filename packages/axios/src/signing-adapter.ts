@@ -106,7 +106,7 @@ export function signingAdapter(inner: AdapterSpec, context: SigningContext): Axi
       { send, answer: answerOf, release: (attempt) => scrub(attempt, config), passRedirects },
     );
     scrub(outcome, config);
-    if (outcome.error !== undefined) throw outcome.error;
+    if (outcome.error !== undefined) throw outcome.error as unknown; // !== undefined narrows unknown to {}, which only-throw-error reads as a non-Error
     return outcome.response as AxiosResponse;
   };
   return Object.assign(adapter, { [SIGNING]: true });
@@ -181,7 +181,7 @@ function answerOf(outcome: Outcome): Answer | undefined {
   if (response === undefined) return undefined;
   return {
     status: response.status,
-    header: (name) => response.headers[name],
+    header: (name): unknown => response.headers[name],
     headers: () => {
       const out: Record<string, string> = {};
       for (const [name, value] of Object.entries(AxiosHeaders.from(response.headers as AxiosHeaders).toJSON(true))) out[name.toLowerCase()] = String(value);
@@ -196,6 +196,6 @@ function textOf(data: unknown): string | undefined {
   if (typeof data === 'string') return data;
   if (data instanceof Uint8Array || data instanceof ArrayBuffer) return Buffer.from(data as Uint8Array).toString('utf8');
   if (typeof data !== 'object' || data === null) return undefined;
-  const proto = Object.getPrototypeOf(data);
+  const proto: unknown = Object.getPrototypeOf(data);
   return Array.isArray(data) || proto === Object.prototype || proto === null ? JSON.stringify(data) : undefined;
 }

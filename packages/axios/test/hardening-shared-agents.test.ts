@@ -37,7 +37,7 @@ const wrappingAdapter: AxiosAdapter = async (config) => {
   try {
     return await axios.getAdapter('http')(config);
   } catch (error) {
-    throw AxiosError.from(error as Error, 'EWRAPPED', config);
+    throw AxiosError.from(error, 'EWRAPPED', config);
   }
 };
 

@@ -35,7 +35,7 @@ describe('a misspelled Signet option is refused, naming the closest one', () => 
   });
 
   it.each(typos)('attachSigner refuses %s', (typo, options, meant) => {
-    const { message } = refusal(() => attachSigner(axios.create(BASE), signer, options as SignedAxiosOptions));
+    const { message } = refusal(() => attachSigner(axios.create(BASE), signer, options));
     expect(message).toContain(`attachSigner has no option "${typo}". Did you mean "${meant}"?`);
   });
 

@@ -48,15 +48,15 @@ const segment = fc.oneof(
 
 const body = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6, noNullPrototype: true }).map((value) => ({
-    data: value as unknown,
+    data: value,
     bytes: Buffer.from(JSON.stringify(value), 'utf8'),
   })),
-  fc.string({ unit: 'grapheme', maxLength: 200 }).map((text) => ({ data: text as unknown, bytes: Buffer.from(text, 'utf8') })),
+  fc.string({ unit: 'grapheme', maxLength: 200 }).map((text) => ({ data: text, bytes: Buffer.from(text, 'utf8') })),
   // A view into a larger buffer: only its own bytes may go on the wire.
   fc.tuple(fc.uint8Array({ maxLength: 512 }), fc.nat(8)).map(([bytes, pad]) => {
     const backing = new Uint8Array(bytes.length + 2 * pad).fill(0xee);
     backing.set(bytes, pad);
-    return { data: backing.subarray(pad, pad + bytes.length) as unknown, bytes: Buffer.from(bytes) };
+    return { data: backing.subarray(pad, pad + bytes.length), bytes: Buffer.from(bytes) };
   }),
 );
 

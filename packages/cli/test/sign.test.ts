@@ -99,7 +99,7 @@ describe('signet sign', () => {
       const url = `${origin}/v1/a b/items?q='x y'&list[]=1`;
       const signed = await signet(['sign', '--url', url, '--data', body, '-H', 'Content-Type: text/plain; charset=utf-8', '--curl'], { env });
       expect(signed.code).toBe(0);
-      await new Promise<void>((done, fail) => execFile('sh', ['-c', signed.stdout], (error) => (error ? fail(error) : done())));
+      await new Promise<void>((done, fail) => execFile('sh', ['-c', signed.stdout], (error) => (error ? fail(new Error('the signed curl command failed', { cause: error })) : done())));
       expect(received).toHaveLength(1);
       const [request] = received as [Received];
       expect(request.method).toBe('POST');
@@ -112,7 +112,7 @@ describe('signet sign', () => {
 
       const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 256);
       const file = await signet(['sign', '-X', 'PUT', '--url', `${origin}/v1/blobs/1`, '--data', `@${fx.write('blob.bin', bytes)}`, '--curl'], { env });
-      await new Promise<void>((done, fail) => execFile('sh', ['-c', file.stdout], (error) => (error ? fail(error) : done())));
+      await new Promise<void>((done, fail) => execFile('sh', ['-c', file.stdout], (error) => (error ? fail(new Error('the signed curl command failed', { cause: error })) : done())));
       const upload = received[1] as Received;
       expect({ method: upload.method, url: upload.url, body: upload.body }).toEqual({ method: 'PUT', url: '/v1/blobs/1', body: Buffer.from(bytes) });
       const uploadClaims = jwt.verify((upload.headers.authorization ?? '').replace(/^Bearer /, ''), fx.publicPem, { algorithms: ['RS256'] });

@@ -124,7 +124,7 @@ describe('signet token jwt', () => {
     const claimsFile = fx.write('claims.json', '{"iss":"signet-tests","aud":"api"}');
     const { code, stdout } = await signet(['token', 'jwt', '--alg', 'ES256', '--key-file', fx.ecPrivateKeyFile, '--claims', `@${claimsFile}`, '--kid', 'k-2026', '--expires-in', '60']);
     expect(code).toBe(0);
-    const { header, payload } = jwt.verify(stdout.trim(), fx.ecPublicPem, { algorithms: ['ES256'], complete: true }) as jwt.Jwt;
+    const { header, payload } = jwt.verify(stdout.trim(), fx.ecPublicPem, { algorithms: ['ES256'], complete: true });
     expect(header).toEqual({ alg: 'ES256', typ: 'JWT', kid: 'k-2026' });
     expect(payload).toEqual({ iss: 'signet-tests', aud: 'api', iat: expect.any(Number), exp: ((payload as jwt.JwtPayload).iat as number) + 60 });
   });

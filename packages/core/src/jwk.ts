@@ -12,7 +12,7 @@ const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = { EC: ['
 export function publicJwk(key: KeyObject): Record<string, string> {
   let exported: Record<string, unknown>;
   try {
-    exported = createPublicKey(key).export({ format: 'jwk' }) as Record<string, unknown>;
+    exported = createPublicKey(key).export({ format: 'jwk' });
   } catch {
     // Node cannot write an RSA-PSS-restricted key as a JWK; a plain RSA key signs PS256 just as well.
     throw new SignetError('ERR_KEY_TYPE', `privateKey is an ${key.asymmetricKeyType ?? 'unknown'} key that cannot be written as a JWK; use a plain RSA, EC or Ed25519 key.`);

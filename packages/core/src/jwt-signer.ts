@@ -154,7 +154,7 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
 }
 
 function checkClaims(claims: unknown): asserts claims is JwtClaims {
-  const proto = typeof claims === 'object' && claims !== null ? Object.getPrototypeOf(claims) : undefined;
+  const proto: unknown = typeof claims === 'object' && claims !== null ? Object.getPrototypeOf(claims) : undefined;
   if (proto !== Object.prototype && proto !== null) {
     throw new SignetError('ERR_INVALID_OPTION', 'claims must be a plain object (or a function returning one).');
   }

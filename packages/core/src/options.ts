@@ -13,7 +13,7 @@ export function readOptions<T extends object>(options: unknown, fn: string, know
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new SignetError('ERR_INVALID_OPTION', `${fn} needs an options object${required === undefined ? '' : ` with ${required}`}.`);
   }
-  const out: Record<string, unknown> = Object.create(null);
+  const out = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(options)) {
     if (!known.includes(key as keyof T & string)) throw unknownOption(fn, key, known);
     out[key] = (options as Record<string, unknown>)[key];

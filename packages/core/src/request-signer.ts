@@ -159,5 +159,5 @@ function checkRequest(request: SignableRequest): { method: string; url: string; 
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new SignetError('ERR_INVALID_REQUEST', 'request.signal must be an AbortSignal or undefined.');
   }
-  return { method, url, body: body as Uint8Array | undefined, signal };
+  return { method, url, body: body, signal };
 }

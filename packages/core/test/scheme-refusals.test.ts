@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { jwtSigner, portOneSigner, twoCheckoutSigner } from '@signet/core';
 import { rejectedSignetError, thrownSignetError } from './helpers.js';
-import type { JwsAlgorithm, JwtSignerOptions, PortOneSignerOptions, SignetError, SignetErrorCode, Signer, TwoCheckoutSignerOptions } from '@signet/core';
+import type { JwsAlgorithm, JwtSignerOptions, SignetError, SignetErrorCode, Signer } from '@signet/core';
 import { testKeys } from '@signet/test-support';
 
 // Keys are generated once for the file, at test time.
@@ -54,9 +54,9 @@ async function rejected(promise: Promise<unknown>, code: SignetErrorCode): Promi
 }
 
 const portOne = (overrides: Record<string, unknown> = {}): Signer =>
-  portOneSigner({ clientKey: 'ck_refusals', secretKey: PORTONE_SECRET, ...overrides } as unknown as PortOneSignerOptions);
+  portOneSigner({ clientKey: 'ck_refusals', secretKey: PORTONE_SECRET, ...overrides });
 const twoCheckout = (overrides: Record<string, unknown> = {}): Signer =>
-  twoCheckoutSigner({ merchantCode: 'MERCH01', secretWord: TWOCHECKOUT_SECRET, ...overrides } as unknown as TwoCheckoutSignerOptions);
+  twoCheckoutSigner({ merchantCode: 'MERCH01', secretWord: TWOCHECKOUT_SECRET, ...overrides });
 const generic = (overrides: Record<string, unknown> = {}): Signer =>
   jwtSigner({ algorithm: 'HS256', key: JWT_SECRET, claims: { sub: 'svc' }, ...overrides } as unknown as JwtSignerOptions);
 

@@ -82,9 +82,9 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     const request = new Request(url, ownInit({
       ...(input instanceof Request ? requestInit(input) : {}),
       ...rest,
-      ...(rawBody === undefined ? {} : { body: json ? JSON.stringify(rawBody) : (rawBody as BodyInit | null) }),
+      ...(rawBody === undefined ? {} : { body: json ? JSON.stringify(rawBody) : (rawBody) }),
       ...(rawBody !== undefined && rawBody !== null ? { duplex: 'half' } : {}),
-    }) as RequestInit);
+    }));
     // A string body gets text/plain from the platform; an object sent as JSON is application/json unless you said otherwise.
     if (json && !new Headers(rest.headers).has('content-type')) request.headers.set('content-type', 'application/json');
     // Taken before the body is read: Bun (1.4) fills in the Content-Type of a URLSearchParams or FormData body lazily,
@@ -166,7 +166,7 @@ function joinBase(baseURL: string, relative: string): string {
 
 function isPlainJson(body: unknown): body is Record<string, unknown> | unknown[] {
   if (typeof body !== 'object' || body === null) return false;
-  const proto = Object.getPrototypeOf(body);
+  const proto: unknown = Object.getPrototypeOf(body);
   return Array.isArray(body) || proto === Object.prototype || proto === null;
 }
 

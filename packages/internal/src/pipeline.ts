@@ -137,7 +137,8 @@ async function tellSigner(signer: Signer, origin: string | undefined, answer: An
  */
 function learnServerClock(clock: ServerClock, answer: Answer | undefined): void {
   if (!clock.auto || answer === undefined) return;
-  const date = Date.parse(String(answer.header('date') ?? ''));
+  const header = answer.header('date');
+  const date = Date.parse(typeof header === 'string' ? header : '');
   if (Number.isNaN(date)) return;
   // Date has whole seconds: the server's clock is somewhere in the second after it; take the middle.
   const offset = Math.round((date + 500 - Date.now()) / 1000);

@@ -19,7 +19,7 @@ declare module 'vitest' {
 /** A SignetError, whichever copy of @signet/core (sources or build) made it. */
 function isSignetError(value: unknown): value is Error & { code: unknown } {
   if (!(value instanceof Error)) return false;
-  for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+  for (let proto: unknown = Object.getPrototypeOf(value); typeof proto === 'object' && proto !== null; proto = Object.getPrototypeOf(proto)) {
     if (Object.hasOwn(proto, 'constructor') && proto.constructor.name === 'SignetError') return true;
   }
   return false;

@@ -85,7 +85,7 @@ export function withSignet<C extends VerifiedClaims = VerifiedClaims>(
   handler: (req: IncomingMessage & SignetRequestFields<C>, res: ServerResponse, claims: C, body: Buffer) => void,
   options: SignetMiddlewareOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const limits = limitsOf(verifier as Verifier, options, 'withSignet', MIDDLEWARE_OPTIONS);
+  const limits = limitsOf(verifier, options, 'withSignet', MIDDLEWARE_OPTIONS);
   return (req: IncomingMessage & SignetRequestFields<C>, res) => {
     const fail = (code: string): void => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

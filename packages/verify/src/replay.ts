@@ -110,7 +110,7 @@ function badTtl(): SignetError {
  * `createClient()` or a `createCluster()` client, and its `isOpen`/`isReady` flags when it has them.
  */
 export interface RedisSetClient {
-  set(key: string, value: string, options: { NX: true; EX: number }): Promise<string | null | undefined | unknown>;
+  set(key: string, value: string, options: { NX: true; EX: number }): Promise<unknown>;
   /** node-redis: `false` before `connect()` and after `quit()`/`destroy()`. */
   readonly isOpen?: boolean;
   /** node-redis (single client): `false` while the connection is down and being re-established. */

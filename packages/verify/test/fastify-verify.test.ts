@@ -24,7 +24,7 @@ describe('signetFastify in an app', () => {
     try {
       const body = Buffer.from('{"amount":5}');
       const headers = { ...(await requestSigner({ apiKey: 'merchant-7', privateKey }).sign({ method: 'POST', url: '/v1/orders', body })), 'content-type': 'application/json' };
-      const accepted = await sendRaw(origin, { method: 'POST', path: '/v1/orders', headers: headers as Record<string, string>, body });
+      const accepted = await sendRaw(origin, { method: 'POST', path: '/v1/orders', headers: headers, body });
       const health = await sendRaw(origin, { method: 'GET', path: '/health' });
       const unsigned = await sendRaw(origin, { method: 'POST', path: '/v1/orders', headers: { 'content-type': 'application/json' }, body });
       expect(accepted).toMatchObject({ status: 200, data: { sub: 'merchant-7', amount: 5, bytes: body.length } });

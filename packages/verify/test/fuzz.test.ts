@@ -102,7 +102,8 @@ async function buildBases(): Promise<Base[]> {
 
 // ---- mutations, as plain data (so a counterexample reads as what was done) -----------------------------------------
 
-const REMOVE = '<removed>';
+// A symbol, not a string: a string sentinel is itself a valid JSON claim value, so the union could not tell them apart.
+const REMOVE: unique symbol = Symbol('removed');
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 type TextEdit = { op: 'substitute'; at: number; char: string } | { op: 'insert'; at: number; char: string } | { op: 'delete'; at: number; length: number };
@@ -385,7 +386,7 @@ function mutate(base: Base, mutation: Mutation, bases: readonly Base[]): Verifia
       // No body bytes given to verify() at all: a malformed request, whatever the token says.
       absent: () => undefined,
       replace: () => Buffer.from(mutation.bytes),
-      oversize: () => Buffer.alloc(MAX_BODY_BYTES + 1 + (mutation.at % 2_000), mutation.bytes[0] as number),
+      oversize: () => Buffer.alloc(MAX_BODY_BYTES + 1 + (mutation.at % 2_000), mutation.bytes[0]),
     };
     body = edits[mutation.edit]();
   }

@@ -110,7 +110,7 @@ const request: SignableRequest = {
 };
 
 async function signed(options: Partial<HttpMessageSignerOptions> = {}, at = NOW, req: SignableRequest = request): Promise<VerifiableRequest> {
-  const signer = httpMessageSigner({ algorithm: 'ed25519', key: ed.privateKey, keyId: 'ed', clock: () => at * 1000, ...options } as HttpMessageSignerOptions);
+  const signer = httpMessageSigner({ algorithm: 'ed25519', key: ed.privateKey, keyId: 'ed', clock: () => at * 1000, ...options });
   const headers = await signer.sign(req);
   const lower = Object.fromEntries(Object.entries({ ...req.headers, ...headers }).map(([name, value]) => [name.toLowerCase(), value]));
   return { method: req.method, url: req.url, headers: { host: 'api.example.com', ...lower }, body: Buffer.from(req.body ?? []) };

@@ -50,7 +50,7 @@ describe.each(entryPoints)('%s checks its arguments when it is created', (_name,
     ['maxHeaderBytes', -1],
     ['maxHeaderBytes', Number.POSITIVE_INFINITY],
   ])('throws ERR_INVALID_OPTION for %s %s', (name, value) => {
-    expectInvalidOption(() => create(verifier, { [name]: value } as SignetMiddlewareOptions));
+    expectInvalidOption(() => create(verifier, { [name]: value }));
   });
 
   it.each([
@@ -58,7 +58,7 @@ describe.each(entryPoints)('%s checks its arguments when it is created', (_name,
     ['maxheaderbytes', 'maxHeaderBytes'],
     ['parsebody', 'parseBody'],
   ])('throws ERR_INVALID_OPTION for the unknown option %s, suggesting %s', (name, suggestion) => {
-    const error = thrownBy(() => create(verifier, { [name]: 1 } as SignetMiddlewareOptions));
+    const error = thrownBy(() => create(verifier, { [name]: 1 }));
     expect(error).toBeInstanceOf(SignetError);
     expect((error as SignetError).code).toBe('ERR_INVALID_OPTION');
     expect((error as SignetError).message).toContain(`"${suggestion}"`);
@@ -67,7 +67,7 @@ describe.each(entryPoints)('%s checks its arguments when it is created', (_name,
   it('reads only own options: a limit inherited from a prototype is not taken for one', () => {
     // An inherited invalid limit would throw if it were read; an inherited tiny one would silently cap every body.
     expect(typeof create(verifier, Object.create({ maxBodyBytes: -1, parseBody: 'yes' }) as SignetMiddlewareOptions)).toBe('function');
-    expectInvalidOption(() => create(verifier, Object.assign(Object.create({ maxBodyBytes: 1 }) as object, { maxBodyBytes: -1 }) as SignetMiddlewareOptions));
+    expectInvalidOption(() => create(verifier, Object.assign(Object.create({ maxBodyBytes: 1 }) as object, { maxBodyBytes: -1 })));
   });
 
   it('accepts a Verifier with whole-number limits', () => {

@@ -48,7 +48,7 @@ function counted<T>(action: () => T): { result: T; work: Work } {
       function (this: Map<unknown, unknown>, callback: unknown, ...rest: unknown[]) {
         work.iterated += this.size;
         return original.call(this, callback, ...rest);
-      } as (...args: unknown[]) => unknown,
+      },
     );
   }
   wrap(Map.prototype, 'delete', (original) =>

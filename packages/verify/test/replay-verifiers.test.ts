@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portOneSigner, requestSigner, twoCheckoutSigner } from '@signet/core';
 import type { SignetError, SignetErrorCode } from '@signet/core';
 import { memoryReplayStore, portOneVerifier, redisReplayStore, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
-import type { PortOneVerifierOptions, ReplayStore, TwoCheckoutVerifierOptions, VerifiableRequest, Verifier } from '@signet/verify';
+import type { ReplayStore, VerifiableRequest, Verifier } from '@signet/verify';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
 import { expectCode, expectRejectedWith, thrown } from './support/rejections.js';
 import { testKeys } from '@signet/test-support';
@@ -133,7 +133,7 @@ describe.each(stores)('with the $name', ({ create }) => {
     {
       name: 'portOneVerifier',
       create: (replay?: ReplayStore): Verifier =>
-        portOneVerifier({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET, clock: atT0, ...(replay === undefined ? {} : { replay }) } as PortOneVerifierOptions),
+        portOneVerifier({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET, clock: atT0, ...(replay === undefined ? {} : { replay }) }),
       async signed(): Promise<VerifiableRequest> {
         const headers = await portOneSigner({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET, clock: atT0 }).sign({ method: 'GET', url: '/api/transaction/o-1/status' });
         return { method: 'GET', url: '/api/transaction/o-1/status', headers, body: new Uint8Array(0) };
@@ -142,7 +142,7 @@ describe.each(stores)('with the $name', ({ create }) => {
     {
       name: 'twoCheckoutVerifier',
       create: (replay?: ReplayStore): Verifier =>
-        twoCheckoutVerifier({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock: atT0, ...(replay === undefined ? {} : { replay }) } as TwoCheckoutVerifierOptions),
+        twoCheckoutVerifier({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock: atT0, ...(replay === undefined ? {} : { replay }) }),
       async signed(): Promise<VerifiableRequest> {
         const headers = await twoCheckoutSigner({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock: atT0 }).sign({ method: 'POST', url: '/rest/6.0/orders/' });
         return { method: 'POST', url: '/rest/6.0/orders/', headers, body: new Uint8Array(0) };

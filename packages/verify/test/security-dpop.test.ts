@@ -17,7 +17,7 @@ const ath = (token: string): string => createHash('sha256').update(token).digest
 let counter = 0;
 async function proof(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: Parameters<SignJWT['sign']>[0] = privateKey): Promise<string> {
   return new SignJWT({ jti: `jti-${++counter}`, htm: 'POST', htu: `${ORIGIN}/v1/pay`, iat: NOW, ...claims })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk, ...header } as never)
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk, ...header })
     .sign(key);
 }
 
@@ -124,12 +124,12 @@ describe('dpopVerifier refuses what RFC 9449 §4.3 refuses', () => {
   });
 
   it("refuses a proof whose key is not the access token's cnf.jkt, fixed or looked up", async () => {
-    const bound = await calculateJwkThumbprint(attacker.publicKey.export({ format: 'jwk' }) as never);
+    const bound = await calculateJwkThumbprint(attacker.publicKey.export({ format: 'jwk' }));
     await expect(verifier({ jkt: bound }).verify(request(await proof()))).rejects.toMatchObject({ code: 'ERR_TOKEN_BINDING_MISMATCH' });
     const lookup = verifier({ jkt: ({ accessToken }) => (accessToken === 'tok' ? bound : undefined) });
     await expect(lookup.verify(request(await proof({ ath: ath('tok') }), { authorization: 'DPoP tok' }))).rejects.toMatchObject({ code: 'ERR_TOKEN_BINDING_MISMATCH' });
     await expect(lookup.verify(request(await proof({ ath: ath('unknown') }), { authorization: 'DPoP unknown' }))).rejects.toMatchObject({ code: 'ERR_TOKEN_BINDING_MISMATCH' });
-    const own = await calculateJwkThumbprint(jwk as never);
+    const own = await calculateJwkThumbprint(jwk);
     await expect(verifier({ jkt: () => own }).verify(request(await proof({ ath: ath('tok') }), { authorization: 'DPoP tok' }))).resolves.toMatchObject({ jkt: own });
     await expect(verifier({ jkt: () => { throw new Error('db down at 10.0.0.1'); } }).verify(request(await proof()))).rejects.toMatchObject({ code: 'ERR_KEY_LOOKUP_FAILED' });
   });

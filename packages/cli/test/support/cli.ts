@@ -34,7 +34,7 @@ export function signet(args: readonly string[], options: RunOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [CLI, ...args], { env, cwd: options.cwd ?? packageDir, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : (error as { code?: unknown }).code;
-      if (typeof code !== 'number') return reject(error);
+      if (typeof code !== 'number') return reject(new Error('could not run the CLI', { cause: error }));
       resolve({ code, stdout, stderr });
     });
     child.stdin?.end(options.input ?? '');

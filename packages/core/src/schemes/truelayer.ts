@@ -96,7 +96,7 @@ function coveredValue(request: SignableRequest, name: string): string {
   const headers = ownValue(request, 'headers');
   const wanted = name.toLowerCase();
   const found = typeof headers === 'object' && headers !== null ? Object.entries(headers).filter(([key]) => key.toLowerCase() === wanted) : [];
-  const value = found.length === 1 ? found[0]?.[1] : undefined;
+  const value: unknown = found.length === 1 ? found[0]?.[1] : undefined;
   if (typeof value !== 'string') {
     throw new SignetError('ERR_INVALID_REQUEST', `The TrueLayer signer covers the ${name} header, but this request has ${found.length > 1 ? 'more than one' : 'none'}: set it once on the request, or leave it out of headers.`);
   }

@@ -75,7 +75,7 @@ export function coinbaseVerifier(options: CoinbaseVerifierOptions): Verifier {
       const exp = checkTimes(times, { now, toleranceSeconds: settings.toleranceSeconds, maxLifetimeSeconds: maxLifetime });
       const expected = `${head.method.toUpperCase()} ${host ?? headerValue(head.headers, 'host') ?? ''}${head.url.split('?', 1)[0]}`;
       const uris = payload['uris'];
-      const uri = payload['uri'] ?? (Array.isArray(uris) && uris.length === 1 ? uris[0] : undefined);
+      const uri: unknown = payload['uri'] ?? (Array.isArray(uris) && uris.length === 1 ? uris[0] : undefined);
       if ((payload['uri'] !== undefined && uris !== undefined) || uri !== expected) {
         throw new SignetError('ERR_URI_MISMATCH', 'The token\'s "uri" is not the method, host and path this request was received on.');
       }

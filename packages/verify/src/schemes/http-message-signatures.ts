@@ -103,7 +103,7 @@ export function httpMessageVerifier(options: HttpMessageVerifierOptions): Verifi
   const lookup = keyLookup(own.keys);
   const required = checkedComponents(own.requiredComponents ?? ['@method', '@authority', '@path', '@query']);
   if (typeof requireContentDigest !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'requireContentDigest must be a boolean.');
-  if (!Array.isArray(requiredParameters) || requiredParameters.some((name) => !['expires', 'nonce', 'alg', 'tag'].includes(name))) {
+  if (!Array.isArray(requiredParameters) || requiredParameters.some((name: unknown) => typeof name !== 'string' || !['expires', 'nonce', 'alg', 'tag'].includes(name))) {
     throw new SignetError('ERR_INVALID_OPTION', "requiredParameters must list some of 'expires', 'nonce', 'alg', 'tag'.");
   }
   if (typeof maxAgeSeconds !== 'number' || !Number.isSafeInteger(maxAgeSeconds) || maxAgeSeconds <= 0) throw new SignetError('ERR_INVALID_OPTION', 'maxAgeSeconds must be a positive whole number of seconds.');

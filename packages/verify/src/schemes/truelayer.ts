@@ -65,7 +65,7 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
   if ((publicKey === undefined) === (keyForKeyId === undefined) || (keyForKeyId !== undefined && typeof keyForKeyId !== 'function')) {
     throw new SignetError('ERR_INVALID_OPTION', 'trueLayerVerifier needs exactly one of publicKey or keyForKeyId (a function).');
   }
-  if (!Array.isArray(requiredHeaders) || requiredHeaders.some((name) => typeof name !== 'string' || name.length === 0)) {
+  if (!Array.isArray(requiredHeaders) || requiredHeaders.some((name: unknown) => typeof name !== 'string' || name.length === 0)) {
     throw new SignetError('ERR_INVALID_OPTION', "requiredHeaders must be a list of header names, e.g. ['Idempotency-Key'].");
   }
   const fixedKey = publicKey === undefined ? undefined : loadPublicKey(publicKey, 'publicKey');
@@ -89,7 +89,7 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
       if (typeof tlHeaders !== 'string') throw new SignetError('ERR_CLAIM_INVALID', 'The signature\'s "tl_headers" must be a comma-separated string of header names.');
       const names = tlHeaders.split(',').filter((name) => name.length > 0);
       const covered = new Set(names.map((name) => name.toLowerCase()));
-      const missing = requiredHeaders.filter((name) => !covered.has(name.toLowerCase()));
+      const missing = requiredHeaders.filter((name: string) => !covered.has(name.toLowerCase()));
       if (missing.length > 0) throw new SignetError('ERR_SIGNATURE_COVERAGE', `The signature does not cover ${missing.join(', ')}, which this server requires.`);
       const values = names.map((name): [string, string] => {
         const value = headerValue(head.headers, name.toLowerCase());

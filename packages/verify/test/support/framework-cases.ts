@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portOneSigner, requestSigner } from '@signet/core';
-import { type ReplayStore, type Verifier, memoryReplayStore, portOneVerifier, requestVerifier } from '@signet/verify';
+import { type ReplayStore, memoryReplayStore, portOneVerifier, requestVerifier } from '@signet/verify';
 import { type FrameworkKind, type FrameworkServer, startFrameworkServer } from './frameworks.js';
 import { type Answer, binaryBytes, countingVerifier, expectRefused, rsaKeys, sendRaw } from './servers.js';
 import { sha256Hex } from './tokens.js';
@@ -35,17 +35,17 @@ export function describeFrameworkVerification(kind: FrameworkKind): void {
   const main = (): FrameworkServer => servers.main as FrameworkServer;
 
   beforeAll(async () => {
-    servers.main = await startFrameworkServer(kind, limited as Verifier, { maxBodyBytes: MAX_BODY, maxHeaderBytes: MAX_HEADER });
+    servers.main = await startFrameworkServer(kind, limited, { maxBodyBytes: MAX_BODY, maxHeaderBytes: MAX_HEADER });
     servers.down = await startFrameworkServer(kind, requestVerifier({ publicKey, replay: down }));
     servers.portOne = await startFrameworkServer(kind, portOneVerifier({ clientKey: PORTONE_CLIENT, secretKey: PORTONE_SECRET }));
   });
   afterAll(async () => {
-    await Promise.all(Object.values(servers).map((server) => server?.close()));
+    await Promise.all(Object.values(servers).flatMap((server) => (server === undefined ? [] : [server.close()])));
   });
 
   const nonceSigner = requestSigner({ apiKey: 'merchant-7', privateKey, nonce: true });
   const signed = async (method: string, url: string, body?: Buffer): Promise<Record<string, string>> =>
-    nonceSigner.sign({ method, url, ...(body === undefined ? {} : { body }) }) as Promise<Record<string, string>>;
+    nonceSigner.sign({ method, url, ...(body === undefined ? {} : { body }) });
 
   describe(`${kind}: accepted requests`, () => {
     it('accepts a token minted by jsonwebtoken for the path, query and body, and hands over the exact verified bytes', async () => {
@@ -77,7 +77,7 @@ export function describeFrameworkVerification(kind: FrameworkKind): void {
 
     it('accepts a bodiless GET signed by portOneSigner', async () => {
       const headers = await portOneSigner({ clientKey: PORTONE_CLIENT, secretKey: PORTONE_SECRET }).sign({ method: 'GET', url: '/api/status' });
-      const answer = await sendRaw(servers.portOne!.origin, { method: 'GET', path: '/api/status', headers: headers as Record<string, string> });
+      const answer = await sendRaw(servers.portOne!.origin, { method: 'GET', path: '/api/status', headers: headers });
       expect(answer.status).toBe(200);
       expect(servers.portOne!.seen.at(-1)?.claims).toMatchObject({ iss: 'PORTONE', sub: PORTONE_CLIENT });
     });

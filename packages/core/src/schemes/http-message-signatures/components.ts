@@ -1,6 +1,5 @@
 import { Buffer } from 'node:buffer';
 import {
-  type Dictionary,
   type Item,
   type Parameters,
   StructuredFieldError,
@@ -197,7 +196,7 @@ function fieldValue(id: ComponentId, message: MessageContext): string {
 function strict(name: string, value: string, message: MessageContext): string {
   const type = message.structuredFields?.[name] ?? KNOWN_STRUCTURED[name];
   if (type === undefined) throw new ComponentError(`${name};sf needs the field's structured type: declare it in structuredFields`);
-  if (type === 'dictionary') return serializeDictionary(parseDictionary(value) as Dictionary);
+  if (type === 'dictionary') return serializeDictionary(parseDictionary(value));
   if (type === 'list') return serializeList(parseList(value));
   return serializeItem(parseItem(value));
 }
