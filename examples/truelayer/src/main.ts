@@ -24,16 +24,19 @@ const signer = trueLayerSigner({ keyId, privateKey });
 const api = createSignedAxios(signer, { baseURL: origin, validateStatus: () => true });
 
 let failures = 0;
-const report = (label: string, status: number, data: { kid?: string; idempotencyKey?: string; bytes?: number; error?: string }, expected: number): void => {
+/** What the stand-in answers. */
+interface Answer { kid?: string; idempotencyKey?: string; bytes?: number; error?: string }
+
+const report = (label: string, status: number, data: Answer, expected: number): void => {
   if (status !== expected) failures += 1;
   const what = status === 200 ? `verified  kid=${data.kid?.slice(0, 8)}…  Idempotency-Key=${data.idempotencyKey?.slice(0, 8)}…  (${data.bytes} bytes)` : `rejected  ${data.error}`;
   console.log(`truelayer  ${label.padEnd(22)} ${status}  ${what}${status === expected ? '' : `   <- expected ${expected}`}`);
 };
 try {
   const payment = { amount_in_minor: 100, currency: 'GBP', payment_method: { type: 'bank_transfer' } };
-  const created = await api.post('/v3/payments', payment, { headers: { 'Idempotency-Key': randomUUID() } });
+  const created = await api.post<Answer>('/v3/payments', payment, { headers: { 'Idempotency-Key': randomUUID() } });
   report('POST /v3/payments', created.status, created.data, 200);
-  const refund = await api.post('/v3/payments/p-1/refunds', { amount_in_minor: 50, reference: 'demo' }, { headers: { 'Idempotency-Key': randomUUID() } });
+  const refund = await api.post<Answer>('/v3/payments/p-1/refunds', { amount_in_minor: 50, reference: 'demo' }, { headers: { 'Idempotency-Key': randomUUID() } });
   report('POST refund', refund.status, refund.data, 200);
 
   // Signed for 100 pence, sent for 100000: the signature covers the body, so the stand-in refuses it.
@@ -41,7 +44,7 @@ try {
   const idempotencyKey = randomUUID();
   const signed = await signer.sign({ method: 'POST', url: '/v3/payments', body: Buffer.from(body), headers: { 'Idempotency-Key': idempotencyKey } });
   const headers = { ...signed, 'Idempotency-Key': idempotencyKey, 'content-type': 'application/json' };
-  const tampered = await axios.post(`${origin}/v3/payments`, body.replace('100', '100000'), { headers, validateStatus: () => true });
+  const tampered = await axios.post<Answer>(`${origin}/v3/payments`, body.replace('100', '100000'), { headers, validateStatus: () => true });
   report('tampered amount', tampered.status, tampered.data, 401);
 } finally {
   server.close();
