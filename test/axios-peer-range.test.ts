@@ -9,10 +9,8 @@ import { expectSignedForWire, type RecordingServer, rejection, startServer, test
 // (`axios-lowest` is an npm alias of the floor) and @signet/axios is loaded against each, so a range that claims
 // more than CI tests fails here. .ci/run also runs the whole @signet/axios suite against the floor.
 
-const peerRange = (JSON.parse(readFileSync(new URL('../packages/axios/package.json', import.meta.url), 'utf8')) as { peerDependencies: { axios: string } })
-  .peerDependencies.axios;
-const rootDevDependencies = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> })
-  .devDependencies;
+const peerRange = (JSON.parse(readFileSync(new URL('../packages/axios/package.json', import.meta.url), 'utf8')) as { peerDependencies: { axios: string } }).peerDependencies.axios;
+const rootDevDependencies = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
 
 const apiKey = 'key-peer-range';
 const keys = testKeys().rsa;

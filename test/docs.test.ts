@@ -78,9 +78,7 @@ describe('package READMEs', () => {
     const markdown = read(`packages/${name}/README.md`);
     const targets = [...markdown.matchAll(/\]\(([^)\s]+)[^)]*\)|^\[[^\]]+\]:\s*(\S+)/gm)].map((match) => (match[1] ?? match[2])!);
     expect(targets.length).toBeGreaterThan(0);
-    const leaving = targets
-      .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#'))
-      .filter((target) => relative(folder, resolve(folder, target.split('#')[0]!)).startsWith('..'));
+    const leaving = targets.filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#')).filter((target) => relative(folder, resolve(folder, target.split('#')[0]!)).startsWith('..'));
     expect(leaving, `links in packages/${name}/README.md that do not resolve inside the npm tarball`).toEqual([]);
   });
 });
@@ -93,7 +91,9 @@ describe('root README Security table', () => {
   });
 
   it('names only test files that exist', () => {
-    const missing = securityTestFiles().flat().filter((file) => !existsSync(join(root, file)));
+    const missing = securityTestFiles()
+      .flat()
+      .filter((file) => !existsSync(join(root, file)));
     expect(missing, 'test files named in the README Security table that do not exist').toEqual([]);
   });
 });

@@ -19,9 +19,7 @@ export function rs256Sync(key: KeyObject, url: string, body: Uint8Array): string
 
 export function rs256Async(key: KeyObject, url: string, body: Uint8Array): Promise<string> {
   const input = `${RS256_HEADER}.${b64(requestClaims(url, body))}`;
-  return new Promise((resolve, reject) =>
-    sign('sha256', Buffer.from(input), key, (error, signature) => (error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`))),
-  );
+  return new Promise((resolve, reject) => sign('sha256', Buffer.from(input), key, (error, signature) => (error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`))));
 }
 
 export function hmacToken(hash: 'sha256' | 'sha512', key: KeyObject, header: string, claims: () => object): string {

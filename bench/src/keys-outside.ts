@@ -35,7 +35,10 @@ async function remoteKey(record: Record): Promise<void> {
   // Signet's path beside the stand-in called directly, in alternating rounds: the second ratio is what Signet adds
   // around the backend; the first also holds the timer's own lateness (setTimeout(15) answers after 15-16 ms).
   const data = new TextEncoder().encode('x'.repeat(200));
-  const full = await compare(() => asyncRate(() => jwtDefault.sign(request), 64), () => asyncRate(() => key.sign(data), 64));
+  const full = await compare(
+    () => asyncRate(() => jwtDefault.sign(request), 64),
+    () => asyncRate(() => key.sign(data), 64),
+  );
   record(`remote ES256 key (${LATENCY_MS} ms), 64 in flight, jwtSigner vs 64/${LATENCY_MS} ms`, ops(full.ours), ops(ideal(64)), full.ours / ideal(64), '>= 0.90', full.ours / ideal(64) >= 0.9);
   record('  the same, vs the stand-in key called directly (what Signet adds)', ops(full.ours), ops(full.floor), full.ratio, '(diagnostic)', true);
 
@@ -74,7 +77,10 @@ async function pkcs11(record: Record): Promise<void> {
   const { pkcs11Key } = await import('@signet/pkcs11');
   const token = createTestToken('signet-bench');
   try {
-    for (const [label, algorithm] of [['rsa', 'RS256'], ['ec', 'ES256']] as const) {
+    for (const [label, algorithm] of [
+      ['rsa', 'RS256'],
+      ['ec', 'ES256'],
+    ] as const) {
       const inProcess = token.privateKeys[label];
       for (const inFlight of [1, 8]) {
         // A session per signature in flight (up to 4): a PKCS#11 session runs one operation at a time.
@@ -84,7 +90,10 @@ async function pkcs11(record: Record): Promise<void> {
           const inHsm = jwtSigner({ algorithm, key: held, claims: { sub: 'bench' } });
           const local = jwtSigner({ algorithm, key: inProcess, claims: { sub: 'bench' } });
           jwt.verify(bearer(await inHsm.sign({ method: 'GET', url })), token.publicKeys[label], { algorithms: [algorithm] });
-          const r = await compare(() => asyncRate(() => inHsm.sign({ method: 'GET', url }), inFlight), () => asyncRate(() => local.sign({ method: 'GET', url }), inFlight));
+          const r = await compare(
+            () => asyncRate(() => inHsm.sign({ method: 'GET', url }), inFlight),
+            () => asyncRate(() => local.sign({ method: 'GET', url }), inFlight),
+          );
           record(`${algorithm} jwtSigner, ${inFlight} in flight: PKCS#11 key on SoftHSM2 vs the same key in process (crypto.sign)`, ops(r.ours), ops(r.floor), r.ratio, '(report)', true);
         } finally {
           await key.close();

@@ -40,7 +40,10 @@ console.log(machine);
 // 1. RS256, 1 in flight.
 console.log('\n1. RS256 request signing, 1 in flight (1 KiB body)');
 const signOnce = (): Promise<unknown> => signer.sign({ method: 'POST', url, body: body1k });
-const one = await compare(() => asyncRate(signOnce, 1), async () => syncRate(() => rs256Sync(privateKey, url, body1k)));
+const one = await compare(
+  () => asyncRate(signOnce, 1),
+  async () => syncRate(() => rs256Sync(privateKey, url, body1k)),
+);
 const rsJwtPem = syncRate(() => {
   const iat = Math.floor(Date.now() / 1000);
   const bodyHash = createHash('sha256').update(body1k).digest('hex');
@@ -51,7 +54,10 @@ record('RS256 sign, 1 in flight, vs jsonwebtoken + PEM per call', ops(one.ours),
 
 // 2. RS256, 8 in flight.
 console.log('\n2. RS256, 8 in flight');
-const eight = await compare(() => asyncRate(signOnce, 8), () => asyncRate(() => rs256Async(privateKey, url, body1k), 8));
+const eight = await compare(
+  () => asyncRate(signOnce, 8),
+  () => asyncRate(() => rs256Async(privateKey, url, body1k), 8),
+);
 record('RS256 sign, 8 in flight, vs async crypto.sign', ops(eight.ours), ops(eight.floor), eight.ratio, '>= 0.90', eight.ratio >= 0.9);
 
 // 3. HMAC schemes.
@@ -74,10 +80,18 @@ record('HS512 2Checkout sign vs createHmac', ops(hs512.ours), ops(hs512.floor), 
 
 // 4. Bodies: hashing is on both sides; the ratio shows what the SDK adds around it.
 console.log('\n4. Body hashing: signer.sign(body) vs createHash(body) + sync crypto.sign');
-for (const [label, size] of [['1 KiB', 1024], ['1 MiB', 2 ** 20], ['64 MiB', 64 * 2 ** 20]] as const) {
+for (const [label, size] of [
+  ['1 KiB', 1024],
+  ['1 MiB', 2 ** 20],
+  ['64 MiB', 64 * 2 ** 20],
+] as const) {
   if (smoke && size > 2 ** 20) continue;
   const body = randomBytes(size);
-  const r = await compare(() => asyncRate(() => signer.sign({ method: 'POST', url, body }), 1), async () => syncRate(() => rs256Sync(privateKey, url, body)), size > 2 ** 20 ? 3 : undefined);
+  const r = await compare(
+    () => asyncRate(() => signer.sign({ method: 'POST', url, body }), 1),
+    async () => syncRate(() => rs256Sync(privateKey, url, body)),
+    size > 2 ** 20 ? 3 : undefined,
+  );
   const mbps = (rate: number): string => `${((rate * size) / 2 ** 20).toFixed(0)} MiB/s`;
   record(`sign with a ${label} body`, `${ops(r.ours)} (${mbps(r.ours)})`, `${ops(r.floor)} (${mbps(r.floor)})`, r.ratio, size >= 2 ** 20 ? '>= 0.9' : '-', size < 2 ** 20 || r.ratio >= 0.9);
 }
@@ -124,7 +138,11 @@ const { busy, alone } = await underLoad(privateKey);
 type Round = Record<string, LoadFigures>;
 const show = (label: string, results: Round[]): void => {
   for (const [i, round] of results.entries()) {
-    console.log(`  ${label} round ${i + 1}: ${Object.entries(round).map(([name, r]) => `${name} ${Math.round(r.rps)} req/s p50 ${r.p50.toFixed(3)} ms`).join('; ')}`);
+    console.log(
+      `  ${label} round ${i + 1}: ${Object.entries(round)
+        .map(([name, r]) => `${name} ${Math.round(r.rps)} req/s p50 ${r.p50.toFixed(3)} ms`)
+        .join('; ')}`,
+    );
   }
 };
 show('32 in flight', busy);
@@ -132,8 +150,7 @@ show('1 in flight', alone);
 const rps = (results: Round[], name: string): string => `${Math.round(median(results.map((round) => (round[name] as LoadFigures).rps)))} req/s`;
 const p50 = (results: Round[], name: string): string => `${median(results.map((round) => (round[name] as LoadFigures).p50)).toFixed(3)} ms`;
 // Each ratio is the median of the per-round ratios.
-const ratio = (results: Round[], of: (r: LoadFigures) => number, ours: string, floor: string): number =>
-  median(results.map((round) => of(round[ours] as LoadFigures) / of(round[floor] as LoadFigures)));
+const ratio = (results: Round[], of: (r: LoadFigures) => number, ours: string, floor: string): number => median(results.map((round) => of(round[ours] as LoadFigures) / of(round[floor] as LoadFigures)));
 const busyVs = (ours: string, floor: string, label: string, target?: number): void => {
   const r = ratio(busy, (f) => f.rps, ours, floor);
   record(`32 in flight, req/s: ${label}`, rps(busy, ours), rps(busy, floor), r, target === undefined ? '(diagnostic)' : `>= ${target.toFixed(2)}`, target === undefined || r >= target);

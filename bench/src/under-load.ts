@@ -44,10 +44,14 @@ async function startServer(): Promise<{ port: number; close: () => Promise<void>
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { port, close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }) };
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** Plain axios with a request interceptor that signs the body and path + query as they will be sent. */
@@ -68,8 +72,7 @@ function interceptorClient(config: CreateAxiosDefaults, key: KeyObject, signFloo
 /** The clients, by name; each call sends one request. */
 function clients(port: number, key: KeyObject): Record<string, Client> {
   const config = (): CreateAxiosDefaults & { baseURL: string } => ({ baseURL: `http://127.0.0.1:${port}/v1`, httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) });
-  const signet = (offload?: OffloadMode): AxiosInstance =>
-    createSignedAxios(requestSigner({ apiKey: 'bench-api-key', privateKey: key, ...(offload ? { offload } : {}) }), config());
+  const signet = (offload?: OffloadMode): AxiosInstance => createSignedAxios(requestSigner({ apiKey: 'bench-api-key', privateKey: key, ...(offload ? { offload } : {}) }), config());
   const instances: Record<string, AxiosInstance> = {
     plain: axios.create(config()),
     default: signet(),

@@ -1,6 +1,4 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../internal/build/tsup-bundle.js';
 
-export default defineConfig(
-  libraryConfig(['src/index.ts'], { bundle: false }),
-);
+export default defineConfig(libraryConfig(['src/index.ts'], { bundle: false }));

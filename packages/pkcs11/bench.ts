@@ -12,9 +12,11 @@ const data = new TextEncoder().encode(`${Buffer.from('{"alg":"RS256","typ":"JWT"
 async function rate(op: () => Promise<unknown>, concurrency: number): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < count) await op();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await op();
+    }),
+  );
   return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
@@ -28,7 +30,12 @@ try {
     const privateKey = token.privateKeys[label];
     const baseline = await rate(async () => cryptoSign(hash, data, { key: privateKey, ...options }), 1);
     rows.push([label, 'crypto.sign', '1', baseline.toFixed(0), '1.00']);
-    for (const [sessions, concurrency] of [[1, 1], [1, 16], [4, 16], [8, 16]] as const) {
+    for (const [sessions, concurrency] of [
+      [1, 1],
+      [1, 16],
+      [4, 16],
+      [8, 16],
+    ] as const) {
       const key: Pkcs11Key = pkcs11Key({ library: token.library, tokenLabel: token.tokenLabel, pin: token.pin, keyLabel: label, algorithm, sessions });
       await key.sign(data); // warm: the first session is open, the rest open on demand
       const measured = await rate(() => key.sign(data), concurrency);

@@ -2,16 +2,7 @@
 // would, so the same file runs in Node, Bun, Deno and a Cloudflare Worker. Keys and secrets come from the
 // verifying server's /config (generated per run by the test); every case sends one signed request to
 // /verify/<case>, and the server (not this driver) decides whether it verified.
-import {
-  coinbaseSigner,
-  dpopSigner,
-  fireblocksSigner,
-  httpMessageSigner,
-  jwtSigner,
-  portOneSigner,
-  requestSigner,
-  twoCheckoutSigner,
-} from '@signet/core';
+import { coinbaseSigner, dpopSigner, fireblocksSigner, httpMessageSigner, jwtSigner, portOneSigner, requestSigner, twoCheckoutSigner } from '@signet/core';
 import { createSignedFetch } from '@signet/fetch';
 import { requestVerifier } from '@signet/verify';
 
@@ -28,8 +19,7 @@ const SCHEMES = {
   fireblocksSigner: (c) => fireblocksSigner({ apiKey: c.apiKey, privateKey: c.rsaPrivate }),
   coinbaseSigner: (c) => coinbaseSigner({ keyName: c.apiKey, privateKey: c.ecPrivate }),
   dpopSigner: (c) => dpopSigner({ privateKey: c.ecPrivate, algorithm: 'ES256', accessToken: c.accessToken }),
-  'httpMessageSigner ed25519': (c) =>
-    httpMessageSigner({ algorithm: 'ed25519', key: c.edPrivate, keyId: c.apiKey, components: ['@method', '@target-uri', 'content-digest'] }),
+  'httpMessageSigner ed25519': (c) => httpMessageSigner({ algorithm: 'ed25519', key: c.edPrivate, keyId: c.apiKey, components: ['@method', '@target-uri', 'content-digest'] }),
 };
 
 /** The fetch adapter's body matrix, each signed by requestSigner (its bodyHash binds the exact bytes). */
@@ -72,7 +62,10 @@ async function verifyHere(config) {
   const request = (body) => ({ method: 'POST', url: '/v1/pay?x=1', headers: { authorization: `Bearer ${config.mintedToken}` }, body: new TextEncoder().encode(body) });
   const claims = await verifier.verify(request(JSON_BODY));
   if (claims.sub !== config.apiKey) return `verified, but sub is ${claims.sub}`;
-  const tampered = await verifier.verify(request(JSON_BODY.replace('1250', '9250'))).then(() => 'accepted', (error) => error);
+  const tampered = await verifier.verify(request(JSON_BODY.replace('1250', '9250'))).then(
+    () => 'accepted',
+    (error) => error,
+  );
   return tampered === 'accepted' ? 'a tampered body was accepted' : `ok (tampered body refused: ${tampered.code})`;
 }
 

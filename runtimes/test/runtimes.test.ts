@@ -41,7 +41,6 @@ const CASES = [
 ] as const;
 type Case = (typeof CASES)[number];
 
-
 /** What does not work where, and why (found by running the driver; see the README's Runtimes table). */
 const KNOWN_GAPS: Record<string, Partial<Record<Case, string>>> = {
   node: {},

@@ -31,9 +31,7 @@ function fail(message: string): never {
 }
 /** JSON with object keys sorted, so that equal objects compare equal whatever their key order. */
 const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
-  );
+  JSON.stringify(value, (_key, inner: unknown) => (inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner));
 function same(actual: unknown, expected: unknown, what: string): void {
   if (canonical(actual) !== canonical(expected)) fail(`${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
 }
@@ -80,10 +78,8 @@ const CHECKS: Record<string, (request: Request, config: Config) => Promise<void>
     same(claims.sub, config.apiKey, 'sub');
   },
   'jwtSigner HS256': (request, config) => same((jwt.verify(bearer(request), config.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload).sub, config.apiKey, 'sub'),
-  'jwtSigner ES256': async (request, config) =>
-    same((await jwtVerify(bearer(request), await importSPKI(config.ecPublic, 'ES256'), { algorithms: ['ES256'] })).payload.sub, config.apiKey, 'sub'),
-  'jwtSigner EdDSA': async (request, config) =>
-    same((await jwtVerify(bearer(request), await importSPKI(config.edPublic, 'EdDSA'), { algorithms: ['EdDSA'] })).payload.sub, config.apiKey, 'sub'),
+  'jwtSigner ES256': async (request, config) => same((await jwtVerify(bearer(request), await importSPKI(config.ecPublic, 'ES256'), { algorithms: ['ES256'] })).payload.sub, config.apiKey, 'sub'),
+  'jwtSigner EdDSA': async (request, config) => same((await jwtVerify(bearer(request), await importSPKI(config.edPublic, 'EdDSA'), { algorithms: ['EdDSA'] })).payload.sub, config.apiKey, 'sub'),
   fireblocksSigner: (request, config) => {
     const claims = checkPerRequest(request, config, '');
     if (typeof claims['nonce'] !== 'string' || claims['nonce'].length === 0) fail('no nonce');
@@ -105,12 +101,7 @@ const CHECKS: Record<string, (request: Request, config: Config) => Promise<void>
     // RFC 9421 §2.5: the signature base of ("@method" "@target-uri" "content-digest"), rebuilt from what arrived.
     const params = /^sig1=(\("@method" "@target-uri" "content-digest"\).*)$/.exec(header(request, 'signature-input'))?.[1] ?? fail('unexpected Signature-Input');
     same(header(request, 'content-digest'), `sha-256=:${sha256(request.body).toString('base64')}:`, 'Content-Digest');
-    const base = [
-      `"@method": ${request.method}`,
-      `"@target-uri": http://${request.host}${request.url}`,
-      `"content-digest": ${header(request, 'content-digest')}`,
-      `"@signature-params": ${params}`,
-    ].join('\n');
+    const base = [`"@method": ${request.method}`, `"@target-uri": http://${request.host}${request.url}`, `"content-digest": ${header(request, 'content-digest')}`, `"@signature-params": ${params}`].join('\n');
     const signature = /^sig1=:([A-Za-z0-9+/=]+):$/.exec(header(request, 'signature'))?.[1] ?? fail('unexpected Signature');
     if (!verifySignature(null, Buffer.from(base), config.edPublic, Buffer.from(signature, 'base64'))) fail('ed25519 signature does not verify');
   },
@@ -151,11 +142,7 @@ export interface VerifyingServer {
 /** Starts the verifying server on 127.0.0.1 with fresh keys. */
 export async function startVerifyingServer(): Promise<VerifyingServer> {
   const config = keys();
-  const mintedToken = jwt.sign(
-    { sub: config.apiKey, uri: '/v1/pay?x=1', bodyHash: sha256(JSON_BODY).toString('hex') },
-    config.rsaPrivate,
-    { algorithm: 'RS256', expiresIn: 55 },
-  );
+  const mintedToken = jwt.sign({ sub: config.apiKey, uri: '/v1/pay?x=1', bodyHash: sha256(JSON_BODY).toString('hex') }, config.rsaPrivate, { algorithm: 'RS256', expiresIn: 55 });
   const verdicts = new Map<string, string>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { requestVerifier, withSignet } from '@signet/verify';
 
 // The signet CLI signs a request; the headers it prints are sent with plain fetch to a local API on @signet/verify.
-const cli = createRequire(import.meta.url).resolve('@signet/cli/package.json').replace(/package\.json$/, 'dist/cli.js');
+const cli = createRequire(import.meta.url)
+  .resolve('@signet/cli/package.json')
+  .replace(/package\.json$/, 'dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'signet-cli-example-'));
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));

@@ -22,7 +22,11 @@ async function standIn(verifier: Verifier): Promise<{ origin: string; close: () 
 
 let failures = 0;
 /** What the stand-in answers. */
-interface Answer { hashed?: boolean; bytes?: number; error?: string }
+interface Answer {
+  hashed?: boolean;
+  bytes?: number;
+  error?: string;
+}
 
 const report = (scheme: string, label: string, status: number, data: Answer, expected: number): void => {
   if (status !== expected) failures += 1;

@@ -11,10 +11,14 @@ import { memoryReplayStore, requestVerifier, withSignet } from '@signet/verify';
 export async function startProviderApi(merchants: Record<string, KeyObject>): Promise<{ origin: string; close(): void }> {
   const verifier = requestVerifier({ keyForApiKey: (apiKey) => merchants[apiKey], replay: memoryReplayStore() });
   const server = createServer(
-    withSignet(verifier, (_req, res, claims, body) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, merchant: claims['sub'], uri: claims['uri'], bodyHash: claims['bodyHash'], bytes: body.length }));
-    }, { maxBodyBytes: 5 * 1024 * 1024 }),
+    withSignet(
+      verifier,
+      (_req, res, claims, body) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, merchant: claims['sub'], uri: claims['uri'], bodyHash: claims['bodyHash'], bytes: body.length }));
+      },
+      { maxBodyBytes: 5 * 1024 * 1024 },
+    ),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -25,7 +25,12 @@ const api = createSignedAxios(signer, { baseURL: origin, validateStatus: () => t
 
 let failures = 0;
 /** What the stand-in answers. */
-interface Answer { kid?: string; idempotencyKey?: string; bytes?: number; error?: string }
+interface Answer {
+  kid?: string;
+  idempotencyKey?: string;
+  bytes?: number;
+  error?: string;
+}
 
 const report = (label: string, status: number, data: Answer, expected: number): void => {
   if (status !== expected) failures += 1;

@@ -78,7 +78,15 @@ describe('coinbaseSigner against @coinbase/cdp-sdk generateJwt', () => {
     let high = 0;
     for (let i = 0; i < 40 && high < 3; i++) {
       const token = await generateJwt({ apiKeyId: KEY_NAME, apiKeySecret: ecPkcs8, requestMethod: 'GET', requestHost: 'api.coinbase.com', requestPath: '/api/v3/brokerage/accounts' });
-      if (BigInt(`0x${Buffer.from(token.split('.')[2] as string, 'base64url').subarray(32).toString('hex')}`) > order >> 1n) high += 1;
+      if (
+        BigInt(
+          `0x${Buffer.from(token.split('.')[2] as string, 'base64url')
+            .subarray(32)
+            .toString('hex')}`,
+        ) >
+        order >> 1n
+      )
+        high += 1;
       await expect(verifier.verify({ method: 'GET', url: '/api/v3/brokerage/accounts', headers: { authorization: `Bearer ${token}` }, body: new Uint8Array() })).resolves.toMatchObject({ sub: KEY_NAME });
     }
     expect(high).toBeGreaterThan(0);

@@ -81,7 +81,10 @@ const USE_NONCE_401 = (nonce: string): Answer => ({
 });
 
 /** Answers like RFC 9449 §9: a proof without the current nonce gets 401 use_dpop_nonce with it. */
-const requireNonce = (nonce: string) => (arrival: Arrival): Answer => (arrival.proof['nonce'] === nonce ? { status: 200 } : USE_NONCE_401(nonce));
+const requireNonce =
+  (nonce: string) =>
+  (arrival: Arrival): Answer =>
+    arrival.proof['nonce'] === nonce ? { status: 200 } : USE_NONCE_401(nonce);
 
 const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 
@@ -131,7 +134,9 @@ describe.each(adapters)('server nonces through $name', ({ client }) => {
 
   it('retries a 400 {"error":"use_dpop_nonce"} from a token endpoint (RFC 9449 §8), and the caller still reads the final body', async () => {
     const server = await startDpopServer((arrival) =>
-      arrival.proof['nonce'] === 'as-nonce' ? { status: 200, body: { access_token: 'x', token_type: 'DPoP' } } : { status: 400, headers: { 'dpop-nonce': 'as-nonce' }, body: { error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof' } },
+      arrival.proof['nonce'] === 'as-nonce'
+        ? { status: 200, body: { access_token: 'x', token_type: 'DPoP' } }
+        : { status: 400, headers: { 'dpop-nonce': 'as-nonce' }, body: { error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof' } },
     );
     const response = await client([server.origin], dpopSigner({ privateKey }))('/token', 'POST', 'grant_type=authorization_code&code=abc');
     expect(response).toEqual({ status: 200, body: { access_token: 'x', token_type: 'DPoP' } });
@@ -144,9 +149,7 @@ describe.each(adapters)('server nonces through $name', ({ client }) => {
 
   it('does not retry a 401 or 400 that is not use_dpop_nonce, even with a DPoP-Nonce header', async () => {
     const server = await startDpopServer((_, index) =>
-      index === 0
-        ? { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_token"', 'dpop-nonce': 'n1' } }
-        : { status: 400, headers: { 'dpop-nonce': 'n2' }, body: { error: 'invalid_grant' } },
+      index === 0 ? { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_token"', 'dpop-nonce': 'n1' } } : { status: 400, headers: { 'dpop-nonce': 'n2' }, body: { error: 'invalid_grant' } },
     );
     const request = client([server.origin]);
     expect((await request('/a')).status).toBe(401);

@@ -114,7 +114,7 @@ describe("RFC 9449's example proofs", () => {
     }
   });
 
-  it('§4.1: the token request proof passes Signet\'s verifier at its time, and only for its method and URI', async () => {
+  it("§4.1: the token request proof passes Signet's verifier at its time, and only for its method and URI", async () => {
     const verifier = dpopVerifier({ origin: 'https://server.example.com', clock: () => 1_562_262_620_000, jkt: RFC_JKT, replay: false });
     const request = { method: 'POST', url: '/token', headers: { dpop: RFC_TOKEN_PROOF, 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from('grant_type=authorization_code') };
     expect(await verifier.verify(request)).toMatchObject({ jti: '-BwC3ESc6acc2lTc', jkt: RFC_JKT, iat: 1_562_262_616 });

@@ -56,7 +56,10 @@ describe('bithumbSigner on the wire: createSignedAxios and createSignedFetch aga
   it('GET/DELETE queries, POST JSON bodies with Korean text and spaces, and no parameters: accepted by both checks', async () => {
     const api = createSignedAxios(live, { baseURL: server.origin });
     const signedFetch = createSignedFetch(live, { baseURL: server.origin });
-    const queries = [{ market: 'KRW-BTC', 'states[]': ['wait', 'watch'] }, { market: 'KRW-BTC', memo: '임 현성', note: 'a+b&c=d' }];
+    const queries = [
+      { market: 'KRW-BTC', 'states[]': ['wait', 'watch'] },
+      { market: 'KRW-BTC', memo: '임 현성', note: 'a+b&c=d' },
+    ];
     for (const params of queries) {
       await api.get('/v1/orders', { params });
       await api.delete('/v1/order', { params });

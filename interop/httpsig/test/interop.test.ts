@@ -34,7 +34,7 @@ describe.each(HTTP_SIGNATURE_ALGORITHMS)('%s', (algorithm) => {
       request,
     );
     const verifier = httpMessageVerifier({ keys: { k: { algorithm, key: keyPairs[algorithm].verifying } }, origin: ORIGIN });
-    const received = { method: 'POST', url: '/v1/payments?dryRun=1', headers: { host: 'api.example.com', ...(signed.headers) }, body };
+    const received = { method: 'POST', url: '/v1/payments?dryRun=1', headers: { host: 'api.example.com', ...signed.headers }, body };
     await expect(verifier.verify(received)).resolves.toMatchObject({ sub: 'k', label: 'sig' });
     await expect(verifier.verify({ ...received, body: Buffer.from('{"amount":9999,"currency":"EUR"}') })).rejects.toMatchObject({ code: 'ERR_BODY_HASH_MISMATCH' });
   });

@@ -63,7 +63,15 @@ const bodies: Array<{ title: string; body: () => unknown; bytes?: number }> = [
   ...stringCases.map((c) => ({ title: c.title, body: () => c.body, bytes: Buffer.byteLength(c.body) })),
   { title: 'sends a plain object as JSON', body: () => ({ amount: 1250, note: 'café' }) },
   { title: 'sends URLSearchParams as a form', body: () => new URLSearchParams({ a: '1 2', b: 'ü&=' }) },
-  { title: 'sends FormData as multipart with its boundary', body: () => { const form = new FormData(); form.append('field', 'value'); form.append('file', new Blob([Uint8Array.from([0, 255])]), 'f.bin'); return form; } },
+  {
+    title: 'sends FormData as multipart with its boundary',
+    body: () => {
+      const form = new FormData();
+      form.append('field', 'value');
+      form.append('file', new Blob([Uint8Array.from([0, 255])]), 'f.bin');
+      return form;
+    },
+  },
 ];
 const urls = ['/v1/payments', '/v1/items?q=a%20b&x=1&x=2', '/v1/caf%C3%A9/%E2%9C%93?emoji=%F0%9F%9A%80', '/things:batchGet?filter=a%2Fb', '/empty-query?'];
 

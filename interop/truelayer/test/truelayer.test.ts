@@ -51,7 +51,14 @@ describe("TrueLayer's published test signature", () => {
   };
 
   it('verifies with trueLayerVerifier, and with truelayer-signing (the fixture is what TrueLayer publishes)', async () => {
-    tlSigning.verify({ publicKeyPem: PUBLISHED_KEY, signature: PUBLISHED_SIGNATURE, method: 'POST' as tlSigning.HttpMethod, path: PUBLISHED.path, body: PUBLISHED.body, headers: { 'Idempotency-Key': PUBLISHED.idempotencyKey } });
+    tlSigning.verify({
+      publicKeyPem: PUBLISHED_KEY,
+      signature: PUBLISHED_SIGNATURE,
+      method: 'POST' as tlSigning.HttpMethod,
+      path: PUBLISHED.path,
+      body: PUBLISHED.body,
+      headers: { 'Idempotency-Key': PUBLISHED.idempotencyKey },
+    });
     await expect(verifier.verify(request)).resolves.toMatchObject({ sub: '45fc75cf-5649-4134-84b3-192c2c78e990', headers: ['Idempotency-Key'] });
   });
 
@@ -74,14 +81,33 @@ describe('trueLayerSigner against the specification and truelayer-signing', () =
     const { protectedHeader } = await joseVerify(String(tlSignature), Buffer.from(spec));
     expect(protectedHeader).toEqual({ alg: 'ES512', kid: KID, tl_version: '2', tl_headers: 'Idempotency-Key' });
     expect(String(tlSignature)).toMatch(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]{176}$/);
-    tlSigning.verify({ publicKeyPem, signature: String(tlSignature), method: 'POST' as tlSigning.HttpMethod, path: '/payouts', body, requiredHeaders: ['Idempotency-Key'], headers: { 'Idempotency-Key': IDEMPOTENCY_KEY } });
+    tlSigning.verify({
+      publicKeyPem,
+      signature: String(tlSignature),
+      method: 'POST' as tlSigning.HttpMethod,
+      path: '/payouts',
+      body,
+      requiredHeaders: ['Idempotency-Key'],
+      headers: { 'Idempotency-Key': IDEMPOTENCY_KEY },
+    });
   });
 
   it('covers the chosen headers in the order and casing given, and refuses a request that lacks one', async () => {
     const two = trueLayerSigner({ keyId: KID, privateKey, headers: ['X-Tl-Webhook-Timestamp', 'Idempotency-Key'] });
     const headers = { 'Idempotency-Key': IDEMPOTENCY_KEY, 'x-tl-webhook-timestamp': '2021-11-29T11:42:55Z' };
     const { 'Tl-Signature': tlSignature } = await two.sign({ method: 'POST', url: '/tl-webhook', headers, body: Buffer.from('{}') });
-    const { protectedHeader } = await joseVerify(String(tlSignature), specPayload('POST', '/tl-webhook', [['X-Tl-Webhook-Timestamp', '2021-11-29T11:42:55Z'], ['Idempotency-Key', IDEMPOTENCY_KEY]], Buffer.from('{}')));
+    const { protectedHeader } = await joseVerify(
+      String(tlSignature),
+      specPayload(
+        'POST',
+        '/tl-webhook',
+        [
+          ['X-Tl-Webhook-Timestamp', '2021-11-29T11:42:55Z'],
+          ['Idempotency-Key', IDEMPOTENCY_KEY],
+        ],
+        Buffer.from('{}'),
+      ),
+    );
     expect(protectedHeader?.['tl_headers']).toBe('X-Tl-Webhook-Timestamp,Idempotency-Key');
     await expect(signer.sign({ method: 'POST', url: '/payouts', headers: {}, body: Buffer.from('{}') })).rejects.toMatchObject({ code: 'ERR_INVALID_REQUEST' });
     expect(() => trueLayerSigner({ keyId: KID, privateKey: generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey })).toThrow(expect.objectContaining({ code: 'ERR_KEY_TYPE' }));
@@ -129,7 +155,15 @@ describe('trueLayerSigner on the wire, checked by truelayer-signing (jose for bo
       const idempotencyKey = String(request.headers['idempotency-key']);
       if (isUtf8(request.body)) {
         // TrueLayer's library takes the body as a string and the path as given: here the request target received.
-        tlSigning.verify({ publicKeyPem, signature, method: request.method as tlSigning.HttpMethod, path: request.url, body: request.body.toString('utf8'), requiredHeaders: ['Idempotency-Key'], headers: request.headers as Record<string, string> });
+        tlSigning.verify({
+          publicKeyPem,
+          signature,
+          method: request.method as tlSigning.HttpMethod,
+          path: request.url,
+          body: request.body.toString('utf8'),
+          requiredHeaders: ['Idempotency-Key'],
+          headers: request.headers as Record<string, string>,
+        });
       } else {
         await joseVerify(signature, specPayload(request.method, request.url, [['Idempotency-Key', idempotencyKey]], request.body));
       }

@@ -24,9 +24,7 @@ export const AWS_KMS_ALGORITHMS = Object.freeze(Object.keys(KMS_ALGORITHMS) as J
 
 /** @internal The KMS side of `algorithm`, or `undefined` when KMS cannot sign it as JWS needs. */
 export function kmsAlgorithm(algorithm: unknown): KmsAlgorithm | undefined {
-  return typeof algorithm === 'string' && Object.hasOwn(KMS_ALGORITHMS, algorithm)
-    ? KMS_ALGORITHMS[algorithm as JwsAlgorithm]
-    : undefined;
+  return typeof algorithm === 'string' && Object.hasOwn(KMS_ALGORITHMS, algorithm) ? KMS_ALGORITHMS[algorithm as JwsAlgorithm] : undefined;
 }
 
 /**
@@ -36,11 +34,7 @@ export function kmsAlgorithm(algorithm: unknown): KmsAlgorithm | undefined {
  * @internal
  */
 export function inferAlgorithm(keySpec: string | undefined, signingAlgorithms: readonly string[]): JwsAlgorithm | undefined {
-  const candidate: JwsAlgorithm | undefined =
-    keySpec === 'ECC_NIST_P256' ? 'ES256'
-    : keySpec === 'ECC_NIST_P384' ? 'ES384'
-    : keySpec?.startsWith('RSA_') === true ? 'RS256'
-    : undefined;
+  const candidate: JwsAlgorithm | undefined = keySpec === 'ECC_NIST_P256' ? 'ES256' : keySpec === 'ECC_NIST_P384' ? 'ES384' : keySpec?.startsWith('RSA_') === true ? 'RS256' : undefined;
   if (candidate === undefined) return undefined;
   return signingAlgorithms.includes(KMS_ALGORITHMS[candidate]!.signingAlgorithm) ? candidate : undefined;
 }

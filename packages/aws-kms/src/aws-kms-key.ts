@@ -79,7 +79,11 @@ export function makeKey(client: KMSClient, keyId: string, algorithm: JwsAlgorith
         output = await client.send(command, sendOptions(callOptions?.signal));
       } catch (error) {
         if (nameOf(error) === 'InvalidKeyUsageException') {
-          throw kmsError('ERR_KEY_TYPE', `AWS KMS key ${keyId} cannot sign with ${algorithm} (${kms.signingAlgorithm}); check the key's KeySpec and KeyUsage, or use loadAwsKmsKey to read the algorithm from the key`, error);
+          throw kmsError(
+            'ERR_KEY_TYPE',
+            `AWS KMS key ${keyId} cannot sign with ${algorithm} (${kms.signingAlgorithm}); check the key's KeySpec and KeyUsage, or use loadAwsKmsKey to read the algorithm from the key`,
+            error,
+          );
         }
         throw kmsError('ERR_SIGNING_FAILED', `AWS KMS Sign with key ${keyId} failed`, error);
       }
@@ -97,7 +101,9 @@ export function makeKey(client: KMSClient, keyId: string, algorithm: JwsAlgorith
     publicKeyPem(callOptions?: AwsKmsCallOptions): Promise<string> {
       pem ??= fetchPublicKey(client, keyId, callOptions?.signal).then((output) => publicKeyToPem(output, keyId));
       // A failed or cancelled call is not cached: the next caller asks again.
-      pem.catch(() => { pem = undefined; });
+      pem.catch(() => {
+        pem = undefined;
+      });
       return pem;
     },
   });

@@ -30,12 +30,7 @@ const data = new TextEncoder().encode('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJlcnJvcnMi
 
 /** Every way a caller can print or walk an error, none of which may show a credential. */
 function expectNoCredentials(error: unknown, extra: { name: string; value: string }[] = []): void {
-  const needles = [
-    { name: 'access key id', value: CREDENTIALS.accessKeyId },
-    { name: 'secret access key', value: CREDENTIALS.secretAccessKey },
-    { name: 'session token', value: CREDENTIALS.sessionToken },
-    ...extra,
-  ];
+  const needles = [{ name: 'access key id', value: CREDENTIALS.accessKeyId }, { name: 'secret access key', value: CREDENTIALS.secretAccessKey }, { name: 'session token', value: CREDENTIALS.sessionToken }, ...extra];
   const texts = [
     inspect(error, { depth: Infinity, showHidden: true, getters: true }),
     JSON.stringify(error),

@@ -23,7 +23,13 @@ describe('a KMS key behind jwtSigner and createSignedFetch', () => {
       request.on('end', () => response.end('ok'));
     });
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => { api.closeAllConnections(); api.close(() => resolve()); }));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          api.closeAllConnections();
+          api.close(() => resolve());
+        }),
+    );
 
     const key = awsKmsKey({ client: kms.client(), keyId: 'alias/api', algorithm: 'ES256' });
     const signer = jwtSigner({ algorithm: 'ES256', key: key, claims: { sub: 'kms-client' } });

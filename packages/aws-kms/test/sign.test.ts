@@ -50,7 +50,9 @@ describe('awsKmsKey signs JWS that independent verifiers accept', () => {
     }
     const signs = kms.calls.filter((call) => call.target === 'TrentService.Sign');
     expect(signs).toHaveLength(8);
-    const expectedDigest = createHash(hash).update(signingInput(algorithm, { ...payload, n: 7 })).digest('base64');
+    const expectedDigest = createHash(hash)
+      .update(signingInput(algorithm, { ...payload, n: 7 }))
+      .digest('base64');
     expect(signs[7]?.body).toEqual({ KeyId: 'alias/signing', Message: expectedDigest, MessageType: 'DIGEST', SigningAlgorithm: kmsAlgorithm });
     expect(signs[7]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIASTANDIN7EXAMPLE0\/\d{8}\/us-east-1\/kms\/aws4_request, /);
     // publicKeyPem() asked once, then answered from its cache.
@@ -80,7 +82,10 @@ describe('awsKmsKey signs JWS that independent verifiers accept', () => {
 });
 
 describe('ECDSA signatures', () => {
-  it.each([['ES256', 'ECC_NIST_P256'], ['ES384', 'ECC_NIST_P384']] as const)('%s: KMS may answer high-S; the key returns r || s with low S, every time', async (algorithm, spec) => {
+  it.each([
+    ['ES256', 'ECC_NIST_P256'],
+    ['ES384', 'ECC_NIST_P384'],
+  ] as const)('%s: KMS may answer high-S; the key returns r || s with low S, every time', async (algorithm, spec) => {
     const kms = await standIn({ ec: spec });
     const key = awsKmsKey({ client: kms.client(), keyId: 'ec', algorithm });
     const signatures = await Promise.all(Array.from({ length: 64 }, (_, n) => key.sign(new TextEncoder().encode(`input ${n}`))));

@@ -24,7 +24,10 @@ describe('the KMS stand-in signs digests with the real key', () => {
     expect(verify(hash, Buffer.from('other'), key, signature)).toBe(false);
   });
 
-  it.each([['ECC_NIST_P256', 'sha256'], ['ECC_NIST_P384', 'sha384']] as const)('ECDSA on %s over a %s digest verifies over the message', (spec, hash) => {
+  it.each([
+    ['ECC_NIST_P256', 'sha256'],
+    ['ECC_NIST_P384', 'sha384'],
+  ] as const)('ECDSA on %s over a %s digest verifies over the message', (spec, hash) => {
     const { privateKey, publicKey } = standInKey(spec);
     for (let i = 0; i < 20; i++) {
       const signature = ecdsaSignDigest(privateKey, digestOf(hash));

@@ -43,7 +43,7 @@ export function attachSigner(instance: AxiosInstance, signer: Signer, options?: 
   }
   if (!isSigner(signer)) throw new SignetError('ERR_INVALID_OPTION', `attachSigner needs a Signer (e.g. from requestSigner()) as its second argument: ${usage}.`);
   if (!isAxiosInstance(instance)) throw new SignetError('ERR_INVALID_OPTION', `attachSigner needs an axios instance (from axios.create()) as its first argument: ${usage}.`);
-  return attachChecked(instance, signer, readSignedAxiosOptions(options, 'attachSigner', 'set it on the instance (axios.create({ … })), not in attachSigner\'s options'));
+  return attachChecked(instance, signer, readSignedAxiosOptions(options, 'attachSigner', "set it on the instance (axios.create({ … })), not in attachSigner's options"));
 }
 
 /** @internal {@link attachSigner} once its arguments are known to be what they should be. */

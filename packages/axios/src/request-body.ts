@@ -56,8 +56,7 @@ export async function toWireBody(data: unknown, maxBufferedBytes: number, signal
   }
   throw new SignetError(
     'ERR_UNSUPPORTED_BODY',
-    `A request body of type ${describe(data)} cannot be signed: after transformRequest it must be a string, Buffer, ` +
-      'ArrayBuffer, typed array, URLSearchParams, FormData, Blob or stream.',
+    `A request body of type ${describe(data)} cannot be signed: after transformRequest it must be a string, Buffer, ` + 'ArrayBuffer, typed array, URLSearchParams, FormData, Blob or stream.',
   );
 }
 
@@ -66,7 +65,10 @@ function nonEmpty(bytes: Buffer): WireBody {
 }
 
 function isSpecFormData(data: unknown): data is FormData {
-  return data instanceof FormData || (typeof data === 'object' && data !== null && (data as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'FormData' && typeof (data as { entries?: unknown }).entries === 'function');
+  return (
+    data instanceof FormData ||
+    (typeof data === 'object' && data !== null && (data as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'FormData' && typeof (data as { entries?: unknown }).entries === 'function')
+  );
 }
 
 function toGlobalFormData(data: FormData): FormData {
@@ -121,5 +123,5 @@ function collectNodeStream(stream: NodeStreamLike, limit: number, signal?: Abort
 
 function describe(data: unknown): string {
   if (typeof data !== 'object' || data === null) return typeof data;
-  return (data).constructor?.name ?? 'object';
+  return data.constructor?.name ?? 'object';
 }

@@ -31,10 +31,7 @@ export function resolveWireUrl(config: InternalAxiosRequestConfig): WireUrl {
     });
     base = new URL(fullPath, config.socketPath ? 'http://localhost' : undefined);
   } catch {
-    throw new SignetError(
-      'ERR_INVALID_URL',
-      'The request URL cannot be resolved to an absolute http(s) URL: set baseURL on the instance or pass an absolute url.',
-    );
+    throw new SignetError('ERR_INVALID_URL', 'The request URL cannot be resolved to an absolute http(s) URL: set baseURL on the instance or pass an absolute url.');
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new SignetError('ERR_INVALID_URL', `Only http: and https: requests can be signed, not ${base.protocol}.`);
@@ -55,10 +52,7 @@ export function resolveWireUrl(config: InternalAxiosRequestConfig): WireUrl {
     throw new SignetError('ERR_INVALID_URL', 'The request URL with its params cannot be parsed.');
   }
   if (url.hash !== '' || pathAndQuery.includes('#')) {
-    throw new SignetError(
-      'ERR_INVALID_URL',
-      'The serialized params contain a raw "#", which would cut the query short: encode it in paramsSerializer.',
-    );
+    throw new SignetError('ERR_INVALID_URL', 'The serialized params contain a raw "#", which would cut the query short: encode it in paramsSerializer.');
   }
   return { href: url.href, uri: url.pathname + url.search, url };
 }

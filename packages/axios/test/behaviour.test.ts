@@ -468,7 +468,10 @@ describe('agents', () => {
     const server = await serve();
     const instanceAgent = new Agent({ keepAlive: true, maxSockets: 2 });
     const requestAgent = new Agent({ keepAlive: true });
-    cleanups.push(() => instanceAgent.destroy(), () => requestAgent.destroy());
+    cleanups.push(
+      () => instanceAgent.destroy(),
+      () => requestAgent.destroy(),
+    );
     // An agent opens each new socket through its own createConnection, with the target host and port.
     const viaInstanceAgent = vi.spyOn(instanceAgent, 'createConnection');
     const viaRequestAgent = vi.spyOn(requestAgent, 'createConnection');

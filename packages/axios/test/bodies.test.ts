@@ -59,7 +59,6 @@ function expectSigned(received: Received): Record<string, unknown> {
   return expectSignedForWire(received, { publicKey: keys.publicKey, apiKey: API_KEY });
 }
 
-
 function boundaryOf(received: Received): string {
   const match = /^multipart\/form-data; ?boundary=(\S+)$/i.exec(String(received.headers['content-type']));
   expect(match, `multipart Content-Type with a boundary, got ${received.headers['content-type']}`).not.toBeNull();
@@ -88,9 +87,6 @@ function webStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
     },
   });
 }
-
-
-
 
 const jsonCases: { title: string; value: unknown }[] = [
   { title: 'sends a plain object as its JSON.stringify output', value: { id: 42, amount: 100.5, tags: ['a', 'b'], ok: true, none: null } },
@@ -307,7 +303,16 @@ for (const transport of [realServer, nockRecorder]) {
           return Buffer.from(data.rows.map((row) => row.join(',')).join('\n'), 'utf8');
         };
 
-        await signedAxios().post('/t', { rows: [['a', 'b'], ['1', 'ü']] }, { transformRequest: [toCsv] });
+        await signedAxios().post(
+          '/t',
+          {
+            rows: [
+              ['a', 'b'],
+              ['1', 'ü'],
+            ],
+          },
+          { transformRequest: [toCsv] },
+        );
 
         const received = onlyRequest();
         expect(received.body.toString('utf8')).toBe('a,b\n1,ü');
@@ -358,7 +363,9 @@ for (const transport of [realServer, nockRecorder]) {
       it('refuses a Node Readable one byte over maxBufferedBodyBytes with ERR_BODY_TOO_LARGE and sends nothing', async () => {
         const stream = Readable.from(chunksOf(randomBytes(1025), 256));
 
-        const error = await signedAxios({}, { maxBufferedBodyBytes: 1024 }).post('/stream', stream).catch((e: unknown) => e);
+        const error = await signedAxios({}, { maxBufferedBodyBytes: 1024 })
+          .post('/stream', stream)
+          .catch((e: unknown) => e);
 
         expect(error).toBeInstanceOf(SignetError);
         expect(error).toMatchObject({ code: 'ERR_BODY_TOO_LARGE' });
@@ -399,7 +406,9 @@ for (const transport of [realServer, nockRecorder]) {
 
     describe('bodies that cannot be signed', () => {
       it('refuses a transformRequest that returns a number with ERR_UNSUPPORTED_BODY and sends nothing', async () => {
-        const error = await signedAxios().post('/t', 'x', { transformRequest: [() => 42] }).catch((e: unknown) => e);
+        const error = await signedAxios()
+          .post('/t', 'x', { transformRequest: [() => 42] })
+          .catch((e: unknown) => e);
 
         expect(error).toBeInstanceOf(SignetError);
         expect(error).toMatchObject({ code: 'ERR_UNSUPPORTED_BODY' });

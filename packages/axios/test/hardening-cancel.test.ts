@@ -347,10 +347,7 @@ describe('a signed instance next to a plain one', () => {
       return controller.signal;
     };
 
-    const [signed, unsigned] = await Promise.all([
-      rejection(s.api.get('/hang', { signal: abortedSignal() })),
-      rejection(plain.get('/hang', { signal: abortedSignal() })),
-    ]);
+    const [signed, unsigned] = await Promise.all([rejection(s.api.get('/hang', { signal: abortedSignal() })), rejection(plain.get('/hang', { signal: abortedSignal() }))]);
 
     expect(Object.getPrototypeOf(signed)).toBe(Object.getPrototypeOf(unsigned));
     expect((signed as { code?: string }).code).toBe((unsigned as { code?: string }).code);

@@ -36,9 +36,12 @@ async function startSkewedServer(
 ): Promise<SkewedServer> {
   const answered: SkewedServer['answered'] = [];
   let counted = 0;
-  const verified = withSignet(verifierOn(() => Date.now() + skewMs), (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-  });
+  const verified = withSignet(
+    verifierOn(() => Date.now() + skewMs),
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    },
+  );
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const date = dateHeader(answered.length);
     if (date === undefined) res.sendDate = false;
@@ -177,7 +180,12 @@ describe('a server whose clock is 2 minutes ahead of this host', () => {
 
     const statuses: number[] = [];
     for (const path of ['/v1/a', '/v1/b', '/v1/c']) {
-      statuses.push(await api.get(path).then((response) => response.status, (error: AxiosError) => error.response?.status ?? 0));
+      statuses.push(
+        await api.get(path).then(
+          (response) => response.status,
+          (error: AxiosError) => error.response?.status ?? 0,
+        ),
+      );
     }
 
     expect(statuses).toEqual([200, 200, 200]);
@@ -216,11 +224,7 @@ describe('the bound on what clockSkew auto believes', () => {
 
   it('maxClockSkewSeconds: 1800 lets it learn a 20-minute skew', async () => {
     const server = await startSkewedServer(20 * MINUTE, requestScheme);
-    const api = createSignedAxios(
-      requestSigner({ apiKey, privateKey: keys.privateKeyPem }),
-      { baseURL: server.origin },
-      { clockSkew: 'auto', maxClockSkewSeconds: 1800 },
-    );
+    const api = createSignedAxios(requestSigner({ apiKey, privateKey: keys.privateKeyPem }), { baseURL: server.origin }, { clockSkew: 'auto', maxClockSkewSeconds: 1800 });
 
     expect((await api.get('/v1/balance')).status).toBe(200);
     expect(server.takeCount()).toBe(2);
@@ -229,17 +233,13 @@ describe('the bound on what clockSkew auto believes', () => {
   });
 
   it.each([0, -1, 1.5, 86_401, Number.NaN, '600'])('maxClockSkewSeconds %s is refused with ERR_INVALID_OPTION', (value) => {
-    const error = thrown(() =>
-      createSignedAxios(requestSigner({ apiKey, privateKey: keys.privateKeyPem }), { baseURL: 'http://127.0.0.1:9' }, { clockSkew: 'auto', maxClockSkewSeconds: value as number }),
-    );
+    const error = thrown(() => createSignedAxios(requestSigner({ apiKey, privateKey: keys.privateKeyPem }), { baseURL: 'http://127.0.0.1:9' }, { clockSkew: 'auto', maxClockSkewSeconds: value as number }));
     expect(error).toBeInstanceOf(SignetError);
     expect((error as SignetError).code).toBe('ERR_INVALID_OPTION');
   });
 
   it("clockSkew other than 'off' or 'auto' is refused with ERR_INVALID_OPTION", () => {
-    const error = thrown(() =>
-      createSignedAxios(requestSigner({ apiKey, privateKey: keys.privateKeyPem }), { baseURL: 'http://127.0.0.1:9' }, { clockSkew: 'on' as 'auto' }),
-    );
+    const error = thrown(() => createSignedAxios(requestSigner({ apiKey, privateKey: keys.privateKeyPem }), { baseURL: 'http://127.0.0.1:9' }, { clockSkew: 'on' as 'auto' }));
     expect((error as SignetError).code).toBe('ERR_INVALID_OPTION');
   });
 });
@@ -263,9 +263,7 @@ describe('where a Date header is believed from', () => {
 
   it('garbage or missing Date headers are ignored: no retry, no offset learned from them', async () => {
     const garbage = ['yesterday', 'Mon, 32 Foo 2024 25:61:61 GMT', undefined, ''];
-    const server = await startSkewedServer(2 * MINUTE, requestScheme, (index) =>
-      index < garbage.length ? garbage[index] : new Date(Date.now() + 2 * MINUTE).toUTCString(),
-    );
+    const server = await startSkewedServer(2 * MINUTE, requestScheme, (index) => (index < garbage.length ? garbage[index] : new Date(Date.now() + 2 * MINUTE).toUTCString()));
     const api = createSignedAxios(requestSigner({ apiKey, privateKey: keys.privateKeyPem }), { baseURL: server.origin }, { clockSkew: 'auto' });
 
     for (let i = 0; i < garbage.length; i++) {
@@ -372,7 +370,9 @@ describe('clockOffsetSeconds and signingTime in @signet/core', () => {
     });
 
     it.each(['1700000000000', Number.NaN, Number.POSITIVE_INFINITY, -1, null])('a per-request signingTime of %s is refused with ERR_INVALID_REQUEST', async (signingTime) => {
-      const error = await make().sign({ ...request, signingTime: signingTime as number }).catch((caught: unknown) => caught);
+      const error = await make()
+        .sign({ ...request, signingTime: signingTime as number })
+        .catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(SignetError);
       expect((error as SignetError).code).toBe('ERR_INVALID_REQUEST');

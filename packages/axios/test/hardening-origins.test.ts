@@ -104,7 +104,7 @@ describe.each(schemes)('origin pinning with $name', (scheme) => {
     expectUntouched(api);
   });
 
-  it("an absolute url to another listener is refused with the fetch adapter too, on the instance or the request", async () => {
+  it('an absolute url to another listener is refused with the fetch adapter too, on the instance or the request', async () => {
     const { api, other } = await listeners();
 
     expectCode(await rejection(signed({ baseURL: api.origin, adapter: 'fetch' }).get(`${other.origin}/steal`)), 'ERR_ORIGIN_NOT_ALLOWED');

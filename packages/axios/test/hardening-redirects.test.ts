@@ -96,9 +96,7 @@ describe.each(schemes)('redirects with $name', (scheme) => {
     const { api, other } = await listeners(302, (_api, host) => toOtherHost(host));
     const hops: unknown[] = [];
 
-    const error = await rejection(
-      signed({ baseURL: api.origin, maxRedirects: 5 }).get('/start', { beforeRedirect: (options) => void hops.push(options) }),
-    );
+    const error = await rejection(signed({ baseURL: api.origin, maxRedirects: 5 }).get('/start', { beforeRedirect: (options) => void hops.push(options) }));
 
     expectRedirectRefused(error);
     expect(hops).toEqual([]);
@@ -198,7 +196,7 @@ describe.each(schemes)('redirects with $name', (scheme) => {
       expectUntouched(other);
     });
 
-    it('a 304 under the default validateStatus is axios\'s own AxiosError, not ERR_REDIRECT_REFUSED', async () => {
+    it("a 304 under the default validateStatus is axios's own AxiosError, not ERR_REDIRECT_REFUSED", async () => {
       const { api, other } = await listeners(304, () => undefined);
 
       const error = await rejection(signed({ baseURL: api.origin }).get('/start'));

@@ -53,14 +53,11 @@ describe('a misspelled Signet option is refused, naming the closest one', () => 
 });
 
 describe('options in the wrong argument', () => {
-  it.each(['clockSkew', 'allowedOrigins', 'maxBufferedBodyBytes', 'maxClockSkewSeconds'])(
-    'a Signet option (%s) in the axios config is refused, saying to pass it in the third argument',
-    (name) => {
-      const config = { ...BASE, [name]: name === 'allowedOrigins' ? ['http://127.0.0.1:9'] : name === 'clockSkew' ? 'auto' : 30 } as CreateAxiosDefaults & { baseURL: string };
-      const { message } = refusal(() => createSignedAxios(signer, config));
-      expect(message).toContain(`${name} is a Signet option, not an axios one: pass it in createSignedAxios's third argument`);
-    },
-  );
+  it.each(['clockSkew', 'allowedOrigins', 'maxBufferedBodyBytes', 'maxClockSkewSeconds'])('a Signet option (%s) in the axios config is refused, saying to pass it in the third argument', (name) => {
+    const config = { ...BASE, [name]: name === 'allowedOrigins' ? ['http://127.0.0.1:9'] : name === 'clockSkew' ? 'auto' : 30 } as CreateAxiosDefaults & { baseURL: string };
+    const { message } = refusal(() => createSignedAxios(signer, config));
+    expect(message).toContain(`${name} is a Signet option, not an axios one: pass it in createSignedAxios's third argument`);
+  });
 
   it("axios's own options in the axios config are accepted as they always were", () => {
     expect(() => createSignedAxios(signer, { ...BASE, timeout: 1000, maxRedirects: 0, headers: { 'X-A': '1' }, validateStatus: () => true })).not.toThrow();

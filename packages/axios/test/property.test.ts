@@ -96,12 +96,10 @@ const binaryBody = fc.oneof(
   fc.uint8Array({ maxLength: 100 }).map((bytes): BodyCase => ({ kind: 'Buffer', data: Buffer.from(bytes), bytes: Buffer.from(bytes) })),
 );
 
-const formBody = fc
-  .array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 8 })), { maxLength: 5 })
-  .map((entries): BodyCase => {
-    const form = new URLSearchParams(entries);
-    return { kind: 'URLSearchParams', data: form, bytes: Buffer.from(form.toString(), 'utf8') };
-  });
+const formBody = fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 8 })), { maxLength: 5 }).map((entries): BodyCase => {
+  const form = new URLSearchParams(entries);
+  return { kind: 'URLSearchParams', data: form, bytes: Buffer.from(form.toString(), 'utf8') };
+});
 
 const noBody = fc.constant<BodyCase>({ kind: 'none', data: undefined, bytes: Buffer.alloc(0) });
 
@@ -109,21 +107,30 @@ const body = fc.oneof(jsonBody, textBody, binaryBody, formBody, noBody);
 
 // Raw segments go to axios as they are (with reserved and non-ASCII characters, '%', dot segments); encoded ones
 // through encodeURIComponent. Neither holds '?' or '#' here: the query comes from params.
-const rawSegment = fc.oneof(
-  fc.string({ unit: fc.constantFrom(...'aZ09-._~!$&\'()*+,;=:@% "<>[]^`{|}éß日€😀\u00a0'.split(/(?:)/u)), maxLength: 10 }),
-  fc.constantFrom('.', '..', '%2e', '%2F', '%zz', '%', 'a%20b'),
-);
+const rawSegment = fc.oneof(fc.string({ unit: fc.constantFrom(...'aZ09-._~!$&\'()*+,;=:@% "<>[]^`{|}éß日€😀\u00a0'.split(/(?:)/u)), maxLength: 10 }), fc.constantFrom('.', '..', '%2e', '%2F', '%zz', '%', 'a%20b'));
 const encodedSegment = fc.string({ unit: 'grapheme', maxLength: 10 }).map((text) => encodeURIComponent(text));
 // The first segment is never empty: a url starting with '//' is protocol-relative to axios, another origin.
 const path = fc
-  .tuple(fc.oneof(rawSegment, encodedSegment).filter((text) => text !== ''), fc.array(fc.oneof(rawSegment, encodedSegment), { maxLength: 4 }))
+  .tuple(
+    fc.oneof(rawSegment, encodedSegment).filter((text) => text !== ''),
+    fc.array(fc.oneof(rawSegment, encodedSegment), { maxLength: 4 }),
+  )
   .map(([first, rest]) => `/${[first, ...rest].join('/')}`);
 
 /** A baseURL path prefix: none, '/', or segments, with or without a trailing slash. */
 const prefix = fc.oneof(
   fc.constantFrom('', '/'),
   fc
-    .tuple(fc.array(fc.oneof(rawSegment.filter((text) => text !== ''), encodedSegment.filter((text) => text !== '')), { minLength: 1, maxLength: 3 }), fc.boolean())
+    .tuple(
+      fc.array(
+        fc.oneof(
+          rawSegment.filter((text) => text !== ''),
+          encodedSegment.filter((text) => text !== ''),
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+      fc.boolean(),
+    )
     .map(([segments, slash]) => `/${segments.join('/')}${slash ? '/' : ''}`),
 );
 
@@ -165,7 +172,13 @@ const serializer = fc.constantFrom<SerializerCase>(
   { name: '{ serialize } (URLSearchParams)', serializer: { serialize: (input: Record<string, unknown>) => searchParamsOf(input).toString() } },
   { name: '{ encode: encodeURIComponent }', serializer: { encode: encodeURIComponent } },
   // axios hands encode() the raw value, which is not always a string.
-  { name: '{ encode } escaping everything but letters and digits', serializer: { encode: (value: string) => [...Buffer.from(String(value), 'utf8')].map((byte) => (/[A-Za-z0-9]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('') } },
+  {
+    name: '{ encode } escaping everything but letters and digits',
+    serializer: {
+      encode: (value: string) =>
+        [...Buffer.from(String(value), 'utf8')].map((byte) => (/[A-Za-z0-9]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join(''),
+    },
+  },
   { name: '{ indexes: true }', serializer: { indexes: true } },
   { name: '{ indexes: null }', serializer: { indexes: null } },
 );
@@ -258,10 +271,7 @@ describe('property: whatever axios is asked to send, the server verifies exactly
 
   it('any url string is either signed for exactly the path axios resolves it to on this origin, or refused before a byte is sent', async () => {
     const outcomes = { verified: 0, refused: 0 };
-    const anyUrl = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 30 }),
-      fc.string({ unit: fc.constantFrom(...'/?#&=%.\\:@ a\u00e9\u65e5\t\n'.split('')), maxLength: 20 }),
-    );
+    const anyUrl = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: fc.constantFrom(...'/?#&=%.\\:@ a\u00e9\u65e5\t\n'.split('')), maxLength: 20 }));
     await fc.assert(
       fc.asyncProperty(prefix, anyUrl, fc.option(fc.dictionary(paramName, fc.string({ maxLength: 6 }), { maxKeys: 3 }), { nil: undefined }), async (basePath, url, query) => {
         const baseURL = `${server.origin}${basePath}`;
@@ -284,7 +294,7 @@ describe('property: whatever axios is asked to send, the server verifies exactly
         if (!sameOrigin) {
           // Another origin, or no URL at all: refused by Signet before anything is sent.
           expect('error' in outcome ? outcome.error : outcome.response.status).toBeInstanceOf(SignetError);
-          expect(['ERR_INVALID_URL', 'ERR_ORIGIN_NOT_ALLOWED', 'ERR_AUTH_CONFLICT']).toContain(((outcome as { error: SignetError }).error).code);
+          expect(['ERR_INVALID_URL', 'ERR_ORIGIN_NOT_ALLOWED', 'ERR_AUTH_CONFLICT']).toContain((outcome as { error: SignetError }).error.code);
           expect(server.hits).toBe(before);
           outcomes.refused += 1;
           return;

@@ -260,10 +260,9 @@ describe("seed 000's known answer", () => {
   });
 
   it('arrives at the server exactly, as Bearer <token>', async () => {
-    const client = createSignedAxios(
-      jwtSigner({ algorithm: 'HS256', key: 'my_super_secret_key', allowShortSecret: true, claims: { user_id: 123, role: 'admin' }, issuedAt: false, expiresInSeconds: false }),
-      { baseURL: server.origin },
-    );
+    const client = createSignedAxios(jwtSigner({ algorithm: 'HS256', key: 'my_super_secret_key', allowShortSecret: true, claims: { user_id: 123, role: 'admin' }, issuedAt: false, expiresInSeconds: false }), {
+      baseURL: server.origin,
+    });
     await client.get('/posts');
     const received = only(server.received);
     expect(received.url).toBe('/posts');

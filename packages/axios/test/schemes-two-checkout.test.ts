@@ -117,9 +117,7 @@ describe('generateTwoCheckoutSignature against a local stand-in for 2Checkout', 
   const parameters: TwoCheckoutSignatureRequest = { merchant: MERCHANT, prod: 'Pro plan – 年', price: 49.99, currency: 'USD', qty: 2, 'return-url': 'https://shop.example/ok?a=1&b=2' };
   // The stand-in derives the signature from the bytes it received, so the test can tell it came from this request.
   const standIn = (received: Received): Answer =>
-    received.method === 'POST' && received.url === SIGNATURE_PATH
-      ? { body: { signature: createHash('sha256').update(received.body).digest('hex') } }
-      : { status: 404, body: { error: 'not found' } };
+    received.method === 'POST' && received.url === SIGNATURE_PATH ? { body: { signature: createHash('sha256').update(received.body).digest('hex') } } : { status: 404, body: { error: 'not found' } };
 
   it('POSTs the merchant and the parameters as JSON with a verifiable merchant-token, and returns the signature', async () => {
     const { api, received } = await signedApi({}, standIn);

@@ -108,7 +108,7 @@ describe('a key held outside the process (SigningKey)', () => {
     expect(received).toEqual([]);
   });
 
-  it("aborting the request cancels its signature: the backend sees the abort and nothing is sent", async () => {
+  it('aborting the request cancels its signature: the backend sees the abort and nothing is sent', async () => {
     let seen: AbortSignal | undefined;
     const key = remoteKey('RS256', rsa.privateKey, 'p1363', {
       onSign: (signal) => {
@@ -130,7 +130,14 @@ describe('a key held outside the process (SigningKey)', () => {
   it('a backend failure is ERR_SIGNING_FAILED whose cause keeps name, message and code only, never what the error carried', async () => {
     const failing: SigningKey = {
       algorithm: 'RS256',
-      sign: () => Promise.reject(Object.assign(new Error('AccessDeniedException: not allowed'), { name: 'AccessDeniedException', code: 'AccessDenied', $response: { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIASECRETSECRET' } } })),
+      sign: () =>
+        Promise.reject(
+          Object.assign(new Error('AccessDeniedException: not allowed'), {
+            name: 'AccessDeniedException',
+            code: 'AccessDenied',
+            $response: { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIASECRETSECRET' } },
+          }),
+        ),
     };
     const error = await rejection(jwtSigner({ algorithm: 'RS256', key: failing }).sign({ method: 'GET', url: '/' }));
     expect(error.code).toBe('ERR_SIGNING_FAILED');

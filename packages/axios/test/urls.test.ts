@@ -112,7 +112,7 @@ const urlCases: UrlCase[] = [
   {
     title: 'non-ASCII and emoji params are sent as percent-encoded UTF-8',
     basePath: '/v1',
-    request: { url: '/search', params: { name: 'café', mood: '😀', 'clé': 'Zürich' } },
+    request: { url: '/search', params: { name: 'café', mood: '😀', clé: 'Zürich' } },
     expected: '/v1/search?name=caf%C3%A9&mood=%F0%9F%98%80&cl%C3%A9=Z%C3%BCrich',
   },
   {

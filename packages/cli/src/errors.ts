@@ -60,7 +60,10 @@ const FLAG_WORDING: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** `signet: <message> (<code>)`, always one line. */
 export function errorLine(message: string, code: string): string {
-  let text = message.replace(/\s*\r?\n\s*/g, ' ').trim().replace(/\.$/, '');
+  let text = message
+    .replace(/\s*\r?\n\s*/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
   for (const [pattern, flag] of FLAG_WORDING) text = text.replace(pattern, flag);
   return `signet: ${text} (${code})\n`;
 }

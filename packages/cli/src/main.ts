@@ -22,7 +22,9 @@ export function createProgram(io: Io): Command {
       outputError: () => {},
     })
     .exitOverride()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Secrets and private keys come from files (--secret-file, --key-file) or from
 environment variables (SIGNET_SECRET, SIGNET_SECRET_FILE, SIGNET_PRIVATE_KEY,
 SIGNET_PRIVATE_KEY_FILE, ...), never from the command line, where ps shows them.
@@ -35,7 +37,8 @@ Examples:
   $ signet token request --url /v1/payments --data @payment.json
   $ signet sign --url https://api.example.com/v1/payments --data @payment.json --curl
   $ signet decode "$TOKEN"
-  $ signet verify --public-key-file pub.pem --request-file captured.http`);
+  $ signet verify --public-key-file pub.pem --request-file captured.http`,
+    );
   registerToken(program, io);
   registerSign(program, io);
   registerDecode(program, io);

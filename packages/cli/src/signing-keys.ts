@@ -47,7 +47,9 @@ export async function loadPrivateKey(io: Io, options: PrivateKeyOptions, algorit
     throw new CliError('ERR_USAGE', 'give either --key-file (with --passphrase-file) or the --pkcs11-* options, not both');
   }
   const { pkcs11Library: library, pkcs11Token: tokenLabel, pkcs11Key: keyLabel } = options;
-  const missing = Object.entries({ '--pkcs11-library': library, '--pkcs11-token': tokenLabel, '--pkcs11-key': keyLabel }).filter(([, value]) => value === undefined).map(([flag]) => flag);
+  const missing = Object.entries({ '--pkcs11-library': library, '--pkcs11-token': tokenLabel, '--pkcs11-key': keyLabel })
+    .filter(([, value]) => value === undefined)
+    .map(([flag]) => flag);
   if (library === undefined || tokenLabel === undefined || keyLabel === undefined) {
     throw new CliError('ERR_USAGE', `a PKCS#11 key needs --pkcs11-library <path>, --pkcs11-token <label> and --pkcs11-key <label>; ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing`);
   }

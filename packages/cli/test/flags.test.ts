@@ -19,9 +19,17 @@ const LIBRARY_NAMES = /\b(privateKey|publicKey|secretKey|secretWord|apiKey|apiKe
 describe('errors name the CLI flag, never the library option', () => {
   const cases: Array<[string, () => string[], RegExp]> = [
     ['an --api-key with a CR', () => ['token', 'request', '--url', '/', '--api-key', 'a\rb', '--key-file', fx.privateKeyFile], /^signet: --api-key contains a control character/],
-    ['a public key in --key-file', () => ['token', 'request', '--url', '/', '--api-key', 'a', '--key-file', rsaPublicKeyFile], /^signet: the private key \(--key-file\) is a PEM "PUBLIC KEY"; a private key is required \(ERR_KEY_NOT_PRIVATE\)/],
+    [
+      'a public key in --key-file',
+      () => ['token', 'request', '--url', '/', '--api-key', 'a', '--key-file', rsaPublicKeyFile],
+      /^signet: the private key \(--key-file\) is a PEM "PUBLIC KEY"; a private key is required \(ERR_KEY_NOT_PRIVATE\)/,
+    ],
     ['a text file in --key-file', () => ['token', 'request', '--url', '/', '--api-key', 'a', '--key-file', fx.write('note.txt', 'not a key')], /^signet: the private key \(--key-file\) could not be parsed/],
-    ['an --api-key-header that is no header name', () => ['sign', '--url', 'https://api.example.com/x', '--api-key', 'a', '--key-file', fx.privateKeyFile, '--api-key-header', 'X Key'], /^signet: --api-key-header must be a valid HTTP header name/],
+    [
+      'an --api-key-header that is no header name',
+      () => ['sign', '--url', 'https://api.example.com/x', '--api-key', 'a', '--key-file', fx.privateKeyFile, '--api-key-header', 'X Key'],
+      /^signet: --api-key-header must be a valid HTTP header name/,
+    ],
     ['a --client-key with a LF', () => ['token', 'portone', '--client-key', 'c\nx', '--secret-file', fx.secretFile], /^signet: --client-key contains a control character/],
     ['a PEM key as the PortOne secret', () => ['token', 'portone', '--client-key', 'c', '--secret-file', fx.publicKeyFile], /^signet: the secret \(--secret-file\) is a PEM key or certificate/],
     ['a --merchant-code with a CR', () => ['token', '2checkout', '--merchant-code', 'm\r', '--secret-file', fx.secretFile], /^signet: --merchant-code contains a control character/],

@@ -33,7 +33,7 @@ function expectRefused(run: Run, errorCode: string, exitCode = 2): void {
 }
 
 describe('signing with a key held in a PKCS#11 token', () => {
-  it('token request: an RS256 token from the token\'s RSA key, the PIN from SIGNET_PKCS11_PIN, that jsonwebtoken verifies', async () => {
+  it("token request: an RS256 token from the token's RSA key, the PIN from SIGNET_PKCS11_PIN, that jsonwebtoken verifies", async () => {
     const body = '{"amount":1250}';
     const run = await signet(['token', 'request', '--url', '/v1/payments?x=1', '--data', body, '--api-key', 'ak_hsm', ...hsm('rsa')], { env: { SIGNET_PKCS11_PIN: PIN } });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });

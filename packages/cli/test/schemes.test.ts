@@ -101,7 +101,24 @@ describe('signet sign --scheme http-signature', () => {
   it('signs method, authority, path, query, Content-Digest and a -H Content-Type; the base rebuilt from the wire verifies with node:crypto', async () => {
     const body = '{"amount":1250}';
     const wire = await received(async (origin) => {
-      const run = await signet(['sign', '--scheme', 'http-signature', '--alg', 'ed25519', '--kid', 'client-1', '--key-file', ed.privateKeyFile, '--url', `${origin}/v1/pay?dry=1`, '--data', body, '-H', 'Content-Type: application/json', '--json']);
+      const run = await signet([
+        'sign',
+        '--scheme',
+        'http-signature',
+        '--alg',
+        'ed25519',
+        '--kid',
+        'client-1',
+        '--key-file',
+        ed.privateKeyFile,
+        '--url',
+        `${origin}/v1/pay?dry=1`,
+        '--data',
+        body,
+        '-H',
+        'Content-Type: application/json',
+        '--json',
+      ]);
       expect(run).toMatchObject({ code: 0, stderr: '' });
       const printed = JSON.parse(run.stdout) as { method: string; url: string; headers: Record<string, string> };
       await fetch(printed.url, { method: printed.method, headers: printed.headers, body });
@@ -169,7 +186,9 @@ describe('signet verify --scheme fireblocks|coinbase|dpop|http-signature', () =>
     const signed = await signet(['sign', '--scheme', 'http-signature', '--alg', 'ed25519', '--kid', 'c1', '--key-file', ed.privateKeyFile, '--url', 'https://api.example.com/v1/x?q=1', '--data', body, '--json']);
     const headers = (JSON.parse(signed.stdout) as { headers: Record<string, string> }).headers;
     const capture = (sent: string): string =>
-      `POST /v1/x?q=1 HTTP/1.1\r\nHost: api.example.com\r\n${Object.entries(headers).map(([n, v]) => `${n}: ${v}\r\n`).join('')}Content-Length: ${sent.length}\r\n\r\n${sent}`;
+      `POST /v1/x?q=1 HTTP/1.1\r\nHost: api.example.com\r\n${Object.entries(headers)
+        .map(([n, v]) => `${n}: ${v}\r\n`)
+        .join('')}Content-Length: ${sent.length}\r\n\r\n${sent}`;
     const edPub = fx.write('ed.pub', ed.publicPem);
     const verify = (file: string): ReturnType<typeof signet> =>
       signet(['verify', '--scheme', 'http-signature', '--alg', 'ed25519', '--kid', 'c1', '--public-key-file', edPub, '--origin', 'https://api.example.com', '--request-file', file]);

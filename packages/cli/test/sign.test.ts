@@ -80,7 +80,7 @@ describe('signet sign', () => {
   });
 
   it('--curl prints a command with -X, the exact URL, each header and the body file', async () => {
-    const body = fx.write('it\'s body.json', '{"a":1}');
+    const body = fx.write("it's body.json", '{"a":1}');
     const url = 'https://api.example.com/v1/items?filter[name]=x&y=1';
     const { code, stdout } = await signet(['sign', '--url', url, '--data', `@${body}`, '-H', 'Content-Type: application/json', '--curl'], { env });
     expect(code).toBe(0);
@@ -108,7 +108,7 @@ describe('signet sign', () => {
       const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
       const claims = jwt.verify(token, fx.publicPem, { algorithms: ['RS256'] });
       expect(claims).toMatchObject({ uri: request.url, bodyHash: sha256Hex(request.body) });
-      expect(request.url).toBe("/v1/a%20b/items?q=%27x%20y%27&list[]=1");
+      expect(request.url).toBe('/v1/a%20b/items?q=%27x%20y%27&list[]=1');
 
       const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 256);
       const file = await signet(['sign', '-X', 'PUT', '--url', `${origin}/v1/blobs/1`, '--data', `@${fx.write('blob.bin', bytes)}`, '--curl'], { env });

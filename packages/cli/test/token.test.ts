@@ -42,7 +42,7 @@ describe('signet token request', () => {
     const claims = verifyRs256(none.stdout.trim());
     const url = new URL("/v1/a b/ü?q='x y'&list[]=1", 'https://api.example.com');
     expect(claims.uri).toBe(url.pathname + url.search);
-    expect(claims.uri).toBe("/v1/a%20b/%C3%BC?q=%27x%20y%27&list[]=1");
+    expect(claims.uri).toBe('/v1/a%20b/%C3%BC?q=%27x%20y%27&list[]=1');
     expect(claims.bodyHash).toBe(sha256Hex('{}'));
     const empty = await signet(['token', 'request', '--url', '/v1/x', '--empty-body', ''], { env: keyEnv });
     expect(verifyRs256(empty.stdout.trim()).bodyHash).toBe(sha256Hex(''));

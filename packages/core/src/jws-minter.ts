@@ -50,10 +50,7 @@ export function jwsMinter(
     };
   }
 
-  const signKey: KeyObject | SignKeyObjectInput =
-    spec.family === 'rsa-pss'
-      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pssSaltLength as number }
-      : key;
+  const signKey: KeyObject | SignKeyObjectInput = spec.family === 'rsa-pss' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pssSaltLength as number } : key;
   return async (claims) => {
     const signingInput = signingInputOf(claims);
     let signature: Buffer;

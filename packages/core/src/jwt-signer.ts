@@ -86,18 +86,7 @@ const JWT_SIGNER_OPTIONS = optionNames<JwtSignerOptions>({
  */
 export function jwtSigner(options: JwtSignerOptions): Signer {
   const own = readOptions<JwtSignerOptions>(options, 'jwtSigner', JWT_SIGNER_OPTIONS, 'algorithm and key');
-  const {
-    claims = {},
-    expiresInSeconds = 300,
-    issuedAt = true,
-    header = 'Authorization',
-    scheme = 'Bearer',
-    keyId,
-    allowShortSecret = false,
-    clock = Date.now,
-    reuseWithinSeconds,
-    offload = 'auto',
-  } = own;
+  const { claims = {}, expiresInSeconds = 300, issuedAt = true, header = 'Authorization', scheme = 'Bearer', keyId, allowShortSecret = false, clock = Date.now, reuseWithinSeconds, offload = 'auto' } = own;
   checkOffload(offload);
   const spec = algorithmSpec(own.algorithm);
   const algorithm = own.algorithm as JwsAlgorithm;
@@ -115,11 +104,7 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
   const limits = remoteLimits(own);
   const input = own.key;
   if (isSigningKey(input)) checkSigningKey(input, algorithm, 'key');
-  const key = isSigningKey(input)
-    ? input
-    : spec.family === 'hmac'
-      ? loadHmacSecret(input, 'key', allowShortSecret ? undefined : spec.minSecretBytes)
-      : loadPrivateSigningKey(algorithm, input, own.passphrase);
+  const key = isSigningKey(input) ? input : spec.family === 'hmac' ? loadHmacSecret(input, 'key', allowShortSecret ? undefined : spec.minSecretBytes) : loadPrivateSigningKey(algorithm, input, own.passphrase);
   const mint = jwsMinter(algorithm, key, keyId === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: keyId }, offload, limits);
   const lifetime = expiresInSeconds === false ? undefined : expiresInSeconds;
   const withTimes = (base: JwtClaims, iat: number): JwtClaims => {
@@ -164,4 +149,3 @@ function checkClaims(claims: unknown): asserts claims is JwtClaims {
     throw new SignetError('ERR_INVALID_OPTION', 'claims must be JSON-serializable (no BigInt, no cycles).');
   }
 }
-

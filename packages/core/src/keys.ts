@@ -69,10 +69,7 @@ export function loadHmacSecret(input: unknown, what: string, minBytes?: number):
     throw new SignetError('ERR_KEY_TYPE', `${what} is a PEM key or certificate; HMAC needs the shared secret (key confusion).`);
   }
   if (minBytes !== undefined && bytes.length < minBytes) {
-    throw new SignetError(
-      'ERR_KEY_TOO_SMALL',
-      `${what} is shorter than ${minBytes} bytes, the minimum for this HMAC (RFC 7518 §3.2); pass allowShortSecret: true if your API issued it.`,
-    );
+    throw new SignetError('ERR_KEY_TOO_SMALL', `${what} is shorter than ${minBytes} bytes, the minimum for this HMAC (RFC 7518 §3.2); pass allowShortSecret: true if your API issued it.`);
   }
   return createSecretKey(bytes);
 }
@@ -83,10 +80,7 @@ function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
   }
   if (input instanceof KeyObject) {
     if (input.type === 'private') return input;
-    throw new SignetError(
-      input.type === 'public' ? 'ERR_KEY_NOT_PRIVATE' : 'ERR_KEY_TYPE',
-      `privateKey is a ${input.type} KeyObject; a private key is required.`,
-    );
+    throw new SignetError(input.type === 'public' ? 'ERR_KEY_NOT_PRIVATE' : 'ERR_KEY_TYPE', `privateKey is a ${input.type} KeyObject; a private key is required.`);
   }
   if (typeof input !== 'string' && !Buffer.isBuffer(input)) {
     throw new SignetError('ERR_INVALID_OPTION', 'privateKey must be a PEM string, a Buffer (PEM or DER) or a KeyObject.');
@@ -126,10 +120,7 @@ function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
     }
   }
   if (locked) {
-    throw new SignetError(
-      'ERR_KEY_PASSPHRASE',
-      passphrase === undefined ? 'privateKey is encrypted; pass its passphrase.' : 'privateKey could not be decrypted: the passphrase is wrong.',
-    );
+    throw new SignetError('ERR_KEY_PASSPHRASE', passphrase === undefined ? 'privateKey is encrypted; pass its passphrase.' : 'privateKey could not be decrypted: the passphrase is wrong.');
   }
   if (ders.some(isPublicDer)) {
     throw new SignetError('ERR_KEY_NOT_PRIVATE', 'privateKey is a DER public key or certificate; a private key is required.');
@@ -138,10 +129,7 @@ function toPrivateKeyObject(input: unknown, passphrase: unknown): KeyObject {
     // The path itself stays out of the message, as everything the caller passed as a key does.
     throw new SignetError('ERR_KEY_INVALID', "privateKey looks like a file path, not a key: pass the file's contents (fs.readFileSync(path)).");
   }
-  throw new SignetError(
-    'ERR_KEY_INVALID',
-    'privateKey could not be parsed: expected a PEM (PKCS#8, PKCS#1 or SEC1) or DER private key, or the base64 of a DER key.',
-  );
+  throw new SignetError('ERR_KEY_INVALID', 'privateKey could not be parsed: expected a PEM (PKCS#8, PKCS#1 or SEC1) or DER private key, or the base64 of a DER key.');
 }
 
 /**

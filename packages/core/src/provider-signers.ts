@@ -112,11 +112,7 @@ export function twoCheckoutSigner(options: TwoCheckoutSignerOptions): Signer {
   if (expiresInSeconds !== false) assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
   const mint = jwsMinter('HS512', loadHmacSecret(own.secretWord, 'secretWord'));
   const lifetime = expiresInSeconds === false ? undefined : expiresInSeconds;
-  const tokenAt = tokenSource(
-    (iat) => mint(lifetime === undefined ? { sub: merchantCode, iat } : { sub: merchantCode, iat, exp: iat + lifetime }),
-    lifetime,
-    reuseWithinSeconds,
-  );
+  const tokenAt = tokenSource((iat) => mint(lifetime === undefined ? { sub: merchantCode, iat } : { sub: merchantCode, iat, exp: iat + lifetime }), lifetime, reuseWithinSeconds);
   const readClock = checkClock(clock);
   const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   return {

@@ -36,23 +36,13 @@ export function remoteLimits(options: RemoteKeyOptions): RemoteLimits {
 
 /** @internal Whether `key` is a {@link SigningKey} rather than key material. */
 export function isSigningKey(key: unknown): key is SigningKey {
-  return (
-    typeof key === 'object' &&
-    key !== null &&
-    !(key instanceof KeyObject) &&
-    !(key instanceof Uint8Array) &&
-    typeof (key as SigningKey).sign === 'function' &&
-    typeof (key as SigningKey).algorithm === 'string'
-  );
+  return typeof key === 'object' && key !== null && !(key instanceof KeyObject) && !(key instanceof Uint8Array) && typeof (key as SigningKey).sign === 'function' && typeof (key as SigningKey).algorithm === 'string';
 }
 
 /** @internal A SigningKey for `algorithm`: its own algorithm must be that one, or the tokens would lie about it. */
 export function checkSigningKey(key: SigningKey, algorithm: JwsAlgorithm, what: string): void {
   if (key.algorithm !== algorithm) {
-    throw new SignetError(
-      'ERR_KEY_TYPE',
-      `${what} is a SigningKey for ${String(key.algorithm).slice(0, 16)}, but ${algorithm} is needed here: give a key for ${algorithm}.`,
-    );
+    throw new SignetError('ERR_KEY_TYPE', `${what} is a SigningKey for ${String(key.algorithm).slice(0, 16)}, but ${algorithm} is needed here: give a key for ${algorithm}.`);
   }
 }
 

@@ -147,10 +147,7 @@ function checkRequest(request: SignableRequest): { method: string; url: string; 
     throw new SignetError('ERR_INVALID_REQUEST', 'request.method must be an HTTP method name such as "POST".');
   }
   if (typeof url !== 'string' || !WIRE_PATH.test(url) || url.includes('#')) {
-    throw new SignetError(
-      'ERR_INVALID_REQUEST',
-      'request.url must be the path + query as sent on the wire: starting with "/", percent-encoded, without origin or fragment.',
-    );
+    throw new SignetError('ERR_INVALID_REQUEST', 'request.url must be the path + query as sent on the wire: starting with "/", percent-encoded, without origin or fragment.');
   }
   if (body !== undefined && !(body instanceof Uint8Array)) {
     throw new SignetError('ERR_INVALID_REQUEST', 'request.body must be a Uint8Array (the exact bytes sent) or undefined.');

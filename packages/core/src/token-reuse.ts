@@ -7,11 +7,7 @@ import { assertPositiveInteger } from './validate.js';
  * share that one, and a failed mint is never cached.
  * @internal
  */
-export function tokenSource(
-  mintAt: (iat: number) => Promise<string>,
-  lifetimeSeconds: number | undefined,
-  reuseWithinSeconds: number | undefined,
-): (iat: number) => Promise<string> {
+export function tokenSource(mintAt: (iat: number) => Promise<string>, lifetimeSeconds: number | undefined, reuseWithinSeconds: number | undefined): (iat: number) => Promise<string> {
   if (reuseWithinSeconds === undefined) return mintAt;
   assertPositiveInteger(reuseWithinSeconds, 'reuseWithinSeconds');
   if (lifetimeSeconds === undefined) {

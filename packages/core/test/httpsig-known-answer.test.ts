@@ -18,7 +18,13 @@ import { parseDictionary } from '../src/schemes/http-message-signatures/structur
 
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/rfc9421/', import.meta.url));
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-interface Vector { algorithm: string; key: string; base: string; signatureInput: string; signature: string }
+interface Vector {
+  algorithm: string;
+  key: string;
+  base: string;
+  signatureInput: string;
+  signature: string;
+}
 const vectors = JSON.parse(fixture('appendix-b2.json')) as Record<string, Vector>;
 const vector = (label: string): Vector => vectors[label] as Vector;
 const secret = Buffer.from(fixture('test-shared-secret.b64').trim(), 'base64');
@@ -54,7 +60,7 @@ async function signLikeRfc(label: string, extra: Partial<HttpMessageSignerOption
 const signatureBytes = (field: string): Buffer => Buffer.from(/=:([^:]*):$/.exec(field)?.[1] ?? '', 'base64');
 
 describe('RFC 9421 Appendix B.2 known answers, signed by httpMessageSigner', () => {
-  it('B.2.1 minimal signature (rsa-pss-sha512): the RFC\'s Signature-Input, and a signature over the RFC\'s base with a 64-byte salt', async () => {
+  it("B.2.1 minimal signature (rsa-pss-sha512): the RFC's Signature-Input, and a signature over the RFC's base with a 64-byte salt", async () => {
     const headers = await signLikeRfc('sig-b21', { nonce: () => 'b3k2pp5k7z-50gnwp.yemd' });
     expect(headers['Signature-Input']).toBe(vector('sig-b21').signatureInput);
     const publicKey = fixture('test-key-rsa-pss.pub.pem');
@@ -74,19 +80,19 @@ describe('RFC 9421 Appendix B.2 known answers, signed by httpMessageSigner', () 
     });
   }
 
-  it('B.2.5 hmac-sha256: the RFC\'s signature, exactly', async () => {
+  it("B.2.5 hmac-sha256: the RFC's signature, exactly", async () => {
     const headers = await signLikeRfc('sig-b25');
     expect(headers['Signature-Input']).toBe(vector('sig-b25').signatureInput);
     expect(headers['Signature']).toBe(vector('sig-b25').signature);
   });
 
-  it('B.2.6 ed25519: the RFC\'s signature, exactly', async () => {
+  it("B.2.6 ed25519: the RFC's signature, exactly", async () => {
     const headers = await signLikeRfc('sig-b26');
     expect(headers['Signature-Input']).toBe(vector('sig-b26').signatureInput);
     expect(headers['Signature']).toBe(vector('sig-b26').signature);
   });
 
-  it('B.2.4 (a response, ecdsa-p256-sha256): the signature base of the RFC, and the RFC\'s signature verifies over it', () => {
+  it("B.2.4 (a response, ecdsa-p256-sha256): the signature base of the RFC, and the RFC's signature verifies over it", () => {
     const v = vector('sig-b24');
     const member = parseDictionary(v.signatureInput)[0]?.[1];
     if (member === undefined || !('items' in member)) throw new Error('fixture');
@@ -105,8 +111,8 @@ describe('RFC 9421 Appendix B.2 known answers, signed by httpMessageSigner', () 
   });
 });
 
-describe('rsa-v1_5-sha256 (no vector in RFC 9421): the RFC test-key-rsa signature equals openssl\'s over the same base', () => {
-  it('B.2.6\'s components signed with test-key-rsa: the same bytes as `openssl dgst -sha256 -sign`', async () => {
+describe("rsa-v1_5-sha256 (no vector in RFC 9421): the RFC test-key-rsa signature equals openssl's over the same base", () => {
+  it("B.2.6's components signed with test-key-rsa: the same bytes as `openssl dgst -sha256 -sign`", async () => {
     const headers = await httpMessageSigner({
       algorithm: 'rsa-v1_5-sha256',
       key: fixture('test-key-rsa.pem'),

@@ -59,7 +59,7 @@ describe('httpMessageSigner refuses at sign time what this request lacks (ERR_IN
     expect(error.message).toContain('user-agent');
   });
 
-  it('@authority, @scheme or @target-uri without the request\'s origin', async () => {
+  it("@authority, @scheme or @target-uri without the request's origin", async () => {
     for (const component of ['@authority', '@scheme', '@target-uri']) {
       await rejectedSignetError(httpMessageSigner({ ...base, components: [component] }).sign({ ...request, origin: undefined }), 'ERR_INVALID_REQUEST');
     }

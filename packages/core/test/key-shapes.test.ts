@@ -27,9 +27,29 @@ describe('RSA keys in the shapes people hold them are accepted, and their tokens
     ['a PKCS#8 PEM on one line with literal \\n (.env style)', pkcs8Pem.replace(/\n/g, '\\n')],
     ['a PKCS#1 PEM on one line with literal \\n', pkcs1Pem.replace(/\n/g, '\\n')],
     ['a PEM on one line with literal \\r\\n', pkcs8Pem.replace(/\n/g, '\\r\\n')],
-    ['an indented PEM (spaces before every line)', pkcs8Pem.split('\n').map((line) => `    ${line}`).join('\n')],
-    ['a PEM indented with tabs and CRLF line ends', pkcs1Pem.split('\n').map((line) => `\t${line}`).join('\r\n')],
-    ['an indented PEM as a Buffer', Buffer.from(pkcs8Pem.split('\n').map((line) => `  ${line}`).join('\n'))],
+    [
+      'an indented PEM (spaces before every line)',
+      pkcs8Pem
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n'),
+    ],
+    [
+      'a PEM indented with tabs and CRLF line ends',
+      pkcs1Pem
+        .split('\n')
+        .map((line) => `\t${line}`)
+        .join('\r\n'),
+    ],
+    [
+      'an indented PEM as a Buffer',
+      Buffer.from(
+        pkcs8Pem
+          .split('\n')
+          .map((line) => `  ${line}`)
+          .join('\n'),
+      ),
+    ],
     ['bare base64 of a PKCS#8 DER', base64(rsa.privateKey.export({ type: 'pkcs8', format: 'der' }))],
     ['bare base64 of a PKCS#1 DER', base64(rsa.privateKey.export({ type: 'pkcs1', format: 'der' }))],
     ['bare base64 of a PKCS#8 DER, wrapped at 64 columns', wrapped(base64(rsa.privateKey.export({ type: 'pkcs8', format: 'der' })))],

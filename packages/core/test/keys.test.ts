@@ -60,10 +60,7 @@ describe('accepted private keys sign tokens that verify with the matching public
   });
 
   it('accepts an encrypted traditional PKCS#1 PEM made by the openssl CLI', async () => {
-    const [keyPem = ''] = withOpenssl(
-      (dir) => ['genrsa', '-traditional', '-aes256', '-passout', `pass:${PASSPHRASE}`, '-out', `${dir}/key.pem`, '2048'],
-      ['key.pem'],
-    );
+    const [keyPem = ''] = withOpenssl((dir) => ['genrsa', '-traditional', '-aes256', '-passout', `pass:${PASSPHRASE}`, '-out', `${dir}/key.pem`, '2048'], ['key.pem']);
     expect(pemLabel(keyPem)).toBe('RSA PRIVATE KEY');
     expect(keyPem).toMatch(/^-----[^\n]+\nProc-Type: 4,ENCRYPTED\nDEK-Info: /);
     const publicPem = spki(createPublicKey(createPrivateKey({ key: keyPem, passphrase: PASSPHRASE })));

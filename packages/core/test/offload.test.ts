@@ -8,12 +8,7 @@ import { testKeys } from '@signet/test-support';
 const { privateKey } = testKeys().rsa;
 const clock = (): number => 1_700_000_000_000;
 const request = (i: number) => ({ method: 'POST', url: `/v1/items/${i}?a=1`, body: Buffer.from(`{"i":${i}}`) });
-const expected = (i: number): string =>
-  jwt.sign(
-    { uri: `/v1/items/${i}?a=1`, iat: 1_700_000_000, exp: 1_700_000_055, sub: 'api-key', bodyHash: sha256Hex(`{"i":${i}}`) },
-    privateKey,
-    { algorithm: 'RS256' },
-  );
+const expected = (i: number): string => jwt.sign({ uri: `/v1/items/${i}?a=1`, iat: 1_700_000_000, exp: 1_700_000_055, sub: 'api-key', bodyHash: sha256Hex(`{"i":${i}}`) }, privateKey, { algorithm: 'RS256' });
 
 /** Resolves, in order, the names of the events: each signature's resolution and one setImmediate queued with them. */
 async function orderOf(signatures: Promise<unknown>[]): Promise<string[]> {

@@ -22,8 +22,7 @@ const SECRETS = [PORTONE_SECRET, TWOCHECKOUT_SECRET, JWT_SECRET];
 
 const REQUEST = { method: 'GET', url: '/refusals' } as const;
 
-const pem = (key: KeyObject): string =>
-  String(key.type === 'private' ? key.export({ type: 'pkcs8', format: 'pem' }) : key.export({ type: 'spki', format: 'pem' }));
+const pem = (key: KeyObject): string => String(key.type === 'private' ? key.export({ type: 'pkcs8', format: 'pem' }) : key.export({ type: 'spki', format: 'pem' }));
 
 /** Every 16-character window of a PEM's base64 body: none may appear in an error. */
 function materialWindows(text: string): string[] {
@@ -53,12 +52,9 @@ async function rejected(promise: Promise<unknown>, code: SignetErrorCode): Promi
   return error;
 }
 
-const portOne = (overrides: Record<string, unknown> = {}): Signer =>
-  portOneSigner({ clientKey: 'ck_refusals', secretKey: PORTONE_SECRET, ...overrides });
-const twoCheckout = (overrides: Record<string, unknown> = {}): Signer =>
-  twoCheckoutSigner({ merchantCode: 'MERCH01', secretWord: TWOCHECKOUT_SECRET, ...overrides });
-const generic = (overrides: Record<string, unknown> = {}): Signer =>
-  jwtSigner({ algorithm: 'HS256', key: JWT_SECRET, claims: { sub: 'svc' }, ...overrides } as unknown as JwtSignerOptions);
+const portOne = (overrides: Record<string, unknown> = {}): Signer => portOneSigner({ clientKey: 'ck_refusals', secretKey: PORTONE_SECRET, ...overrides });
+const twoCheckout = (overrides: Record<string, unknown> = {}): Signer => twoCheckoutSigner({ merchantCode: 'MERCH01', secretWord: TWOCHECKOUT_SECRET, ...overrides });
+const generic = (overrides: Record<string, unknown> = {}): Signer => jwtSigner({ algorithm: 'HS256', key: JWT_SECRET, claims: { sub: 'svc' }, ...overrides } as unknown as JwtSignerOptions);
 
 /** The three ways a shared secret reaches Signet. */
 const hmacTakers: Array<[string, (secret: unknown) => Signer]> = [
@@ -225,12 +221,9 @@ describe('asymmetric algorithms need a private key of their own type', () => {
 });
 
 describe('the algorithm must be one Signet signs with', () => {
-  it.each([['none'], ['NONE'], ['None'], ['HS1'], ['hs256'], ['ES256K'], [''], ['constructor'], ['__proto__'], ['toString'], [undefined], [256]])(
-    'refuses algorithm %j with ERR_INVALID_OPTION',
-    (algorithm) => {
-      refused(() => generic({ algorithm }), 'ERR_INVALID_OPTION');
-    },
-  );
+  it.each([['none'], ['NONE'], ['None'], ['HS1'], ['hs256'], ['ES256K'], [''], ['constructor'], ['__proto__'], ['toString'], [undefined], [256]])('refuses algorithm %j with ERR_INVALID_OPTION', (algorithm) => {
+    refused(() => generic({ algorithm }), 'ERR_INVALID_OPTION');
+  });
 });
 
 describe('values that end up in headers cannot carry CR, LF or NUL', () => {
@@ -265,9 +258,12 @@ describe('claims must be a plain, JSON-serializable object', () => {
     ['a number', 42],
     ['null', null],
     ['a Map', new Map([['sub', 'svc']])],
-    ['a class instance', new (class Claims {
-      sub = 'svc';
-    })()],
+    [
+      'a class instance',
+      new (class Claims {
+        sub = 'svc';
+      })(),
+    ],
     ['an object with a BigInt', { sub: 'svc', amount: 10n }],
     ['an object with a nested BigInt', { sub: 'svc', nested: { amount: 10n } }],
     ['a cyclic object', cyclic],

@@ -40,8 +40,10 @@ const bearer = (value: string | undefined): string => {
   return String(value).slice('Bearer '.length);
 };
 
-const verifyWith = (secret: string | KeyObject, algorithm: Algorithm) => (token: string, now: number): JwtPayload =>
-  jwt.verify(token, secret, { algorithms: [algorithm], clockTimestamp: now }) as JwtPayload;
+const verifyWith =
+  (secret: string | KeyObject, algorithm: Algorithm) =>
+  (token: string, now: number): JwtPayload =>
+    jwt.verify(token, secret, { algorithms: [algorithm], clockTimestamp: now }) as JwtPayload;
 
 const schemes: Scheme[] = [
   {
@@ -64,8 +66,7 @@ const schemes: Scheme[] = [
   },
   {
     name: 'jwtSigner ES256 with static claims (signed off the event loop)',
-    make: (clock, extra = {}) =>
-      jwtSigner({ algorithm: 'ES256', key: p256.privateKey, claims: { sub: 'svc-reuse' }, expiresInSeconds: 100, clock, ...extra }),
+    make: (clock, extra = {}) => jwtSigner({ algorithm: 'ES256', key: p256.privateKey, claims: { sub: 'svc-reuse' }, expiresInSeconds: 100, clock, ...extra }),
     tokenOf: (headers) => bearer(headers['Authorization']),
     verify: verifyWith(p256.publicKey, 'ES256'),
   },

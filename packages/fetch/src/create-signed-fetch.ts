@@ -79,12 +79,15 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     // the headers that describe it; its bytes are what is hashed and what is sent.
     const { body: rawBody, ...rest } = init;
     const json = isPlainJson(rawBody);
-    const request = new Request(url, ownInit({
-      ...(input instanceof Request ? requestInit(input) : {}),
-      ...rest,
-      ...(rawBody === undefined ? {} : { body: json ? JSON.stringify(rawBody) : (rawBody) }),
-      ...(rawBody !== undefined && rawBody !== null ? { duplex: 'half' } : {}),
-    }));
+    const request = new Request(
+      url,
+      ownInit({
+        ...(input instanceof Request ? requestInit(input) : {}),
+        ...rest,
+        ...(rawBody === undefined ? {} : { body: json ? JSON.stringify(rawBody) : rawBody }),
+        ...(rawBody !== undefined && rawBody !== null ? { duplex: 'half' } : {}),
+      }),
+    );
     // A string body gets text/plain from the platform; an object sent as JSON is application/json unless you said otherwise.
     if (json && !new Headers(rest.headers).has('content-type')) request.headers.set('content-type', 'application/json');
     // Taken before the body is read: Bun (1.4) fills in the Content-Type of a URLSearchParams or FormData body lazily,
@@ -102,21 +105,28 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
         send: (signed) => {
           const headers = new Headers(requestHeaders);
           for (const [name, value] of Object.entries(signed)) headers.set(name, value);
-          return send(url.href, ownInit<RequestInit>({
-            method: request.method,
-            headers,
-            signal: request.signal,
-            redirect: 'manual',
-            // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
-            ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
-          }));
+          return send(
+            url.href,
+            ownInit<RequestInit>({
+              method: request.method,
+              headers,
+              signal: request.signal,
+              redirect: 'manual',
+              // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
+              ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
+            }),
+          );
         },
         answer: (sent): Answer => ({
           status: sent.status,
           header: (name) => sent.headers.get(name) ?? undefined,
           headers: () => plainHeaders(sent.headers),
           // A clone, so that the caller still gets the body unread.
-          text: () => sent.clone().text().catch(() => undefined),
+          text: () =>
+            sent
+              .clone()
+              .text()
+              .catch(() => undefined),
         }),
         release: (sent) => sent.body?.cancel().catch(() => undefined),
         passRedirects: wantsRedirects,

@@ -4,19 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignetError } from '@signet/core';
 import { type SignedFetchOptions, type SignedRequestInit, createSignedFetch } from '@signet/fetch';
 import { binaryCases, randomBinary, stringCases } from '@signet/test-support';
-import {
-  type Arrival,
-  EMPTY_BODY_HASH,
-  type Wire,
-  chunksOf,
-  onlyArrival,
-  rejection,
-  sha256,
-  signer,
-  webStream,
-  wireKinds,
-} from './support/wires.js';
-
+import { type Arrival, EMPTY_BODY_HASH, type Wire, chunksOf, onlyArrival, rejection, sha256, signer, webStream, wireKinds } from './support/wires.js';
 
 const jsonCases: { title: string; value: Record<string, unknown> | unknown[] }[] = [
   { title: 'sends a plain object as its JSON.stringify output', value: { id: 42, amount: 100.5, tags: ['a', 'b'], ok: true, none: null } },

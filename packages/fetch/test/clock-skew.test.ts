@@ -40,16 +40,19 @@ async function startSkewedServer(skewMs: number, dateHeader: () => string | unde
     verified(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, statuses, bodies };
 }
 
 const signer = (): Signer => requestSigner({ apiKey: 'merchant-clock-test', privateKey: keys.privateKeyPem });
 
-describe("createSignedFetch with a server whose clock is 2 minutes ahead", () => {
+describe('createSignedFetch with a server whose clock is 2 minutes ahead', () => {
   it("with clockSkew 'off' (the default), the token is refused and never resent", async () => {
     const server = await startSkewedServer(2 * MINUTE);
     const signedFetch = createSignedFetch(signer(), { baseURL: server.origin });
@@ -144,12 +147,10 @@ describe("createSignedFetch clockSkew 'auto' bounds", () => {
     expect(server.statuses).toEqual([401, 401]);
   });
 
-  it.each([
-    [{ clockSkew: 'on' }],
-    [{ clockSkew: 'auto', maxClockSkewSeconds: 0 }],
-    [{ clockSkew: 'auto', maxClockSkewSeconds: 90_000 }],
-    [{ clockSkew: 'auto', maxClockSkewSeconds: 1.5 }],
-  ])('refuses %o with ERR_INVALID_OPTION', (options) => {
-    expect(thrown(() => createSignedFetch(signer(), { baseURL: 'https://api.example.com', ...(options as object) }))).toBeSignetError('ERR_INVALID_OPTION');
-  });
+  it.each([[{ clockSkew: 'on' }], [{ clockSkew: 'auto', maxClockSkewSeconds: 0 }], [{ clockSkew: 'auto', maxClockSkewSeconds: 90_000 }], [{ clockSkew: 'auto', maxClockSkewSeconds: 1.5 }]])(
+    'refuses %o with ERR_INVALID_OPTION',
+    (options) => {
+      expect(thrown(() => createSignedFetch(signer(), { baseURL: 'https://api.example.com', ...(options as object) }))).toBeSignetError('ERR_INVALID_OPTION');
+    },
+  );
 });

@@ -107,17 +107,26 @@ describe('misspelled and misplaced options', () => {
   ];
 
   it.each(typos)('%s is ERR_INVALID_OPTION naming the option meant', (typo, options, meant) => {
-    const error = expectCode(thrown(() => createSignedFetch(signer, options as never)), 'ERR_INVALID_OPTION');
+    const error = expectCode(
+      thrown(() => createSignedFetch(signer, options as never)),
+      'ERR_INVALID_OPTION',
+    );
     expect(error.message).toContain(`createSignedFetch has no option "${typo}". Did you mean "${meant}"?`);
   });
 
   it('createSignedFetch(options, signer) names the function and the right order', () => {
-    const error = expectCode(thrown(() => createSignedFetch({ baseURL: 'http://127.0.0.1:9' } as never, signer as never)), 'ERR_INVALID_OPTION');
+    const error = expectCode(
+      thrown(() => createSignedFetch({ baseURL: 'http://127.0.0.1:9' } as never, signer as never)),
+      'ERR_INVALID_OPTION',
+    );
     expect(error.message).toContain("createSignedFetch takes the signer first, then the options: createSignedFetch(signer, { baseURL: 'https://api.example.com/v1' })");
   });
 
   it('options that are not an object say what they must hold', () => {
-    const error = expectCode(thrown(() => createSignedFetch(signer, 'http://127.0.0.1:9' as never)), 'ERR_INVALID_OPTION');
+    const error = expectCode(
+      thrown(() => createSignedFetch(signer, 'http://127.0.0.1:9' as never)),
+      'ERR_INVALID_OPTION',
+    );
     expect(error.message).toContain('createSignedFetch needs an options object with a baseURL or allowedOrigins');
   });
 });

@@ -63,7 +63,12 @@ function expectNoSecret(error: unknown, secrets: readonly string[]): void {
     for (const secret of secrets) expect(text.includes(secret), `${how} shows a credential`).toBe(false);
   }
   // And nothing reachable at any depth (causes, undici's internals, non-enumerable and symbol keys) holds one.
-  expect(reachableLeaks(error, secrets.map((value, index) => ({ name: `credential ${index + 1}`, value })))).toEqual([]);
+  expect(
+    reachableLeaks(
+      error,
+      secrets.map((value, index) => ({ name: `credential ${index + 1}`, value })),
+    ),
+  ).toEqual([]);
 }
 
 describe('redaction', () => {

@@ -43,10 +43,7 @@ export function isSigner(value: unknown): value is Signer {
 /** @internal Refuses a first argument that is not a signer, saying so plainly when the arguments were swapped. */
 export function assertSignerFirst(signer: unknown, second: unknown, fn: string, secondName: string, usage: string): asserts signer is Signer {
   if (isSigner(signer)) return;
-  throw new SignetError(
-    'ERR_INVALID_OPTION',
-    isSigner(second) ? `${fn} takes the signer first, then ${secondName}: ${usage}.` : `${fn} needs a Signer (e.g. from requestSigner()) as its first argument: ${usage}.`,
-  );
+  throw new SignetError('ERR_INVALID_OPTION', isSigner(second) ? `${fn} takes the signer first, then ${secondName}: ${usage}.` : `${fn} needs a Signer (e.g. from requestSigner()) as its first argument: ${usage}.`);
 }
 
 /** @internal Checks the transport options (already read as own properties) and pins the origins. */

@@ -56,10 +56,7 @@ export function checkSignedHeaders(signed: Record<string, string>): string[] {
 /** @internal A redirect answer, which signed requests never follow. */
 export function refusedRedirect(status: number, location: unknown): SignetError | undefined {
   if (!REDIRECTS.has(status) || location === undefined || location === null) return undefined;
-  return new SignetError(
-    'ERR_REDIRECT_REFUSED',
-    `The server answered ${status} with a redirect; signed requests do not follow redirects. Request the new location yourself.`,
-  );
+  return new SignetError('ERR_REDIRECT_REFUSED', `The server answered ${status} with a redirect; signed requests do not follow redirects. Request the new location yourself.`);
 }
 
 /** @internal The error of a request aborted while its stream body was being read. */
@@ -69,10 +66,7 @@ export function abortedWhileReading(): SignetError {
 
 /** @internal */
 export function bodyTooLarge(limit: number): SignetError {
-  return new SignetError(
-    'ERR_BODY_TOO_LARGE',
-    `The stream body exceeds maxBufferedBodyBytes (${limit} bytes). A stream is buffered to be hashed: raise the limit or send a Buffer.`,
-  );
+  return new SignetError('ERR_BODY_TOO_LARGE', `The stream body exceeds maxBufferedBodyBytes (${limit} bytes). A stream is buffered to be hashed: raise the limit or send a Buffer.`);
 }
 
 /** @internal Reads a web ReadableStream of bytes into one Buffer, refusing more than `limit` bytes. */

@@ -112,6 +112,3 @@ export function pkcs11Key(options: Pkcs11KeyOptions): Pkcs11Key {
     throw error;
   }
 }
-
-
-

@@ -72,7 +72,10 @@ export function findKey(module: pkcs11js.PKCS11, session: pkcs11js.Handle, keyLa
 function ecPublicKey(module: pkcs11js.PKCS11, session: pkcs11js.Handle, keyLabel: string, tokenLabel: string): KeyObject {
   const [handle, more] = findObjects(module, session, pkcs11js.CKO_PUBLIC_KEY, keyLabel);
   if (handle === undefined || more !== undefined) {
-    throw new SignetError('ERR_KEY_INVALID', `token "${tokenLabel}" needs exactly one public key labelled "${keyLabel}" beside the EC private key (its point is what verifiers check against); import or generate the key as a pair.`);
+    throw new SignetError(
+      'ERR_KEY_INVALID',
+      `token "${tokenLabel}" needs exactly one public key labelled "${keyLabel}" beside the EC private key (its point is what verifiers check against); import or generate the key as a pair.`,
+    );
   }
   const [params, point] = module.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_EC_PARAMS }, { type: pkcs11js.CKA_EC_POINT }]);
   // CKA_EC_PARAMS is the curve's DER OID; only P-256 (1.2.840.10045.3.1.7) is one Signet signs with here.

@@ -62,7 +62,11 @@ export const binaryCases: BinaryCase[] = [
   { title: 'sends an ArrayBuffer as exactly its bytes', body: () => Uint8Array.from([42, 0, 42, 255]).buffer, bytes: Buffer.from([42, 0, 42, 255]) },
   { title: 'sends 64 KiB of random bytes that are not valid UTF-8 unchanged', body: () => Buffer.from(randomBinary), bytes: randomBinary },
   { title: 'sends a 2 MiB Buffer whole', body: () => twoMiB, bytes: twoMiB },
-  { title: 'sends a Blob as the bytes of its parts', body: () => new Blob(['blob body ', Uint8Array.from([0xff, 0x00]), ' end']), bytes: Buffer.concat([Buffer.from('blob body '), Buffer.from([0xff, 0x00]), Buffer.from(' end')]) },
+  {
+    title: 'sends a Blob as the bytes of its parts',
+    body: () => new Blob(['blob body ', Uint8Array.from([0xff, 0x00]), ' end']),
+    bytes: Buffer.concat([Buffer.from('blob body '), Buffer.from([0xff, 0x00]), Buffer.from(' end')]),
+  },
 ];
 
 export interface StringCase {

@@ -28,9 +28,7 @@ export interface RecordingServer {
  * A real node:http server on 127.0.0.1 that records every request exactly as it arrived and answers with
  * `respond(received)` (200 `{"ok":true}` by default).
  */
-export async function startServer(
-  respond: (received: Received) => { status?: number; body?: unknown; headers?: Record<string, string> } = () => ({}),
-): Promise<RecordingServer> {
+export async function startServer(respond: (received: Received) => { status?: number; body?: unknown; headers?: Record<string, string> } = () => ({})): Promise<RecordingServer> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -23,7 +23,7 @@ export function checkTimes(payload: Record<string, unknown>, policy: TimePolicy)
   if (exp <= iat) throw new SignetError('ERR_CLAIM_INVALID', 'The token expires before it is issued ("exp" <= "iat").');
   if (now - toleranceSeconds >= exp) throw new SignetError('ERR_TOKEN_EXPIRED', 'The token has expired.');
   if (iat > now + toleranceSeconds || (nbf !== undefined && nbf > now + toleranceSeconds)) {
-    throw new SignetError('ERR_TOKEN_FUTURE', 'The token is issued in the future: check the signer\'s clock.');
+    throw new SignetError('ERR_TOKEN_FUTURE', "The token is issued in the future: check the signer's clock.");
   }
   if (exp - iat > policy.maxLifetimeSeconds) {
     throw new SignetError('ERR_TOKEN_LIFETIME', `The token lives longer than ${policy.maxLifetimeSeconds} seconds.`);

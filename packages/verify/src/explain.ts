@@ -3,19 +3,7 @@ import { SignetError, type SignetErrorCode } from '@signet/core';
 import type { RejectedRequest, Rejection, RequestHead } from './types.js';
 
 /** Which check refused a request. */
-export type FailedCheck =
-  | 'request'
-  | 'token'
-  | 'algorithm'
-  | 'key'
-  | 'signature'
-  | 'claims'
-  | 'time'
-  | 'target'
-  | 'method'
-  | 'api-key'
-  | 'body'
-  | 'replay';
+export type FailedCheck = 'request' | 'token' | 'algorithm' | 'key' | 'signature' | 'claims' | 'time' | 'target' | 'method' | 'api-key' | 'body' | 'replay';
 
 /**
  * Why a request was refused, for the server's logs and `signet verify --explain`: the check that failed and the
@@ -139,8 +127,9 @@ function targetHint(token: unknown, received: string): string {
 function bodyHint(facts: Facts, claimed: unknown): string {
   const body = facts.body as Uint8Array;
   if (body.byteLength === 0) {
-    if (claimed === sha256('')) return 'The request has no body and the signer hashed empty input (""), while this verifier expects the hash of its emptyBody setting: set emptyBody: \'\' here, or sign with emptyBody \'{}\'.';
-    if (claimed === sha256('{}')) return 'The request has no body and the signer hashed \'{}\', while this verifier expects another emptyBody: set emptyBody: \'{}\'.';
+    if (claimed === sha256(''))
+      return "The request has no body and the signer hashed empty input (\"\"), while this verifier expects the hash of its emptyBody setting: set emptyBody: '' here, or sign with emptyBody '{}'.";
+    if (claimed === sha256('{}')) return "The request has no body and the signer hashed '{}', while this verifier expects another emptyBody: set emptyBody: '{}'.";
     return 'The request arrived without a body, but the token was issued for one: did a proxy drop it?';
   }
   if (claimed === sha256('{}') || claimed === sha256('')) return `The token was issued for a request without a body, but ${body.byteLength} bytes arrived.`;
@@ -157,7 +146,7 @@ function decodeSafely(text: string): string {
 
 /** Codes the client is never told apart: an unknown API key answers as a bad signature (no key enumeration). */
 function publicError(error: SignetError): SignetError {
-  if (error.code === 'ERR_UNKNOWN_KEY') return new SignetError('ERR_SIGNATURE_INVALID', 'The token\'s signature does not verify.');
+  if (error.code === 'ERR_UNKNOWN_KEY') return new SignetError('ERR_SIGNATURE_INVALID', "The token's signature does not verify.");
   return error;
 }
 
@@ -186,10 +175,7 @@ export async function explained<T>(facts: Facts, credentialHeaders: readonly str
     const visible = publicError(error);
     if (onReject !== undefined) {
       try {
-        onReject(
-          { code: error.code, message: error.message, publicCode: visible.code, explanation: explain(error.code, error.message, facts) },
-          rejectedRequest(facts.head, credentialHeaders, facts.body),
-        );
+        onReject({ code: error.code, message: error.message, publicCode: visible.code, explanation: explain(error.code, error.message, facts) }, rejectedRequest(facts.head, credentialHeaders, facts.body));
       } catch {
         // A logging hook must not turn a refusal into anything else.
       }

@@ -41,11 +41,7 @@ const refusals = new WeakMap<SignetError, Refusal>();
  * };
  * ```
  */
-export async function verifyFetchRequest<C extends VerifiedClaims = VerifiedClaims>(
-  verifier: Verifier<C>,
-  request: Request,
-  options: RequestLimits = {},
-): Promise<VerifiedFetchRequest<C>> {
+export async function verifyFetchRequest<C extends VerifiedClaims = VerifiedClaims>(verifier: Verifier<C>, request: Request, options: RequestLimits = {}): Promise<VerifiedFetchRequest<C>> {
   return verifyWithLimits(verifier, limitsOf(verifier as Verifier, options, 'verifyFetchRequest'), request, 'verifyFetchRequest');
 }
 

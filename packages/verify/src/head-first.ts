@@ -16,7 +16,6 @@ export interface Arrival {
   consumed?: string | undefined;
 }
 
-
 /** @internal What becomes of a request. */
 export type Outcome<B extends Uint8Array = Uint8Array> =
   | { kind: 'accepted'; claims: VerifiedClaims; body: B }
@@ -63,13 +62,7 @@ export async function completeBody<B extends Uint8Array>(pending: PendingVerific
 }
 
 /** @internal Both halves around a transport's bounded body reader, which is called only for an authenticated request. */
-export async function authenticateThenRead<B extends Uint8Array>(
-  verifier: Verifier,
-  limits: Limits,
-  arrival: Arrival,
-  read: () => Promise<B | 'too-large' | 'aborted'>,
-  empty: B,
-): Promise<Outcome<B>> {
+export async function authenticateThenRead<B extends Uint8Array>(verifier: Verifier, limits: Limits, arrival: Arrival, read: () => Promise<B | 'too-large' | 'aborted'>, empty: B): Promise<Outcome<B>> {
   const first = await authenticateHead(verifier, limits, arrival);
   if (first.kind !== 'pending') return first;
   return completeBody(first.pending, arrival.hasBody ? await read() : empty, limits);

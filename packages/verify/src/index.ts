@@ -10,16 +10,7 @@ export { memoryReplayStore, redisReplayStore } from './replay.js';
 export type { MemoryReplayStoreOptions, RedisReplayStoreOptions, RedisSetClient, ReplayStore } from './replay.js';
 export type { CommonVerifierOptions } from './options.js';
 export type { PublicKeyInput } from './keys.js';
-export type {
-  PendingVerification,
-  RejectedRequest,
-  Rejection,
-  RequestClaims,
-  RequestHead,
-  VerifiableRequest,
-  VerifiedClaims,
-  Verifier,
-} from './types.js';
+export type { PendingVerification, RejectedRequest, Rejection, RequestClaims, RequestHead, VerifiableRequest, VerifiedClaims, Verifier } from './types.js';
 export type { Explanation, FailedCheck, RejectHook } from './explain.js';
 export { fireblocksVerifier } from './schemes/fireblocks.js';
 export type { FireblocksVerifierOptions } from './schemes/fireblocks.js';

@@ -60,8 +60,13 @@ export async function verifyJws(
   }
   const signatureBytes = SEGMENT.test(signature) ? Buffer.from(signature, 'base64url') : undefined;
   const signingInput = token.slice(0, token.lastIndexOf('.'));
-  if (signatureBytes === undefined || signatureBytes.toString('base64url') !== signature || token.split('.').length !== 3 || !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true)) {
-    throw new SignetError('ERR_SIGNATURE_INVALID', 'The token\'s signature does not verify.');
+  if (
+    signatureBytes === undefined ||
+    signatureBytes.toString('base64url') !== signature ||
+    token.split('.').length !== 3 ||
+    !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true)
+  ) {
+    throw new SignetError('ERR_SIGNATURE_INVALID', "The token's signature does not verify.");
   }
   return { header, payload };
 }
@@ -72,17 +77,15 @@ export function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: 
   const data = Buffer.from(signingInput, 'latin1');
   try {
     if (spec.family === 'hmac') {
-      const expected = createHmac(spec.hash as string, key).update(data).digest();
+      const expected = createHmac(spec.hash as string, key)
+        .update(data)
+        .digest();
       // Lengths are public; comparing them first keeps timingSafeEqual from throwing.
       return signature.length === expected.length && timingSafeEqual(signature, expected);
     }
     if (spec.family === 'ec') {
       // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
-      return (
-        signature.length === spec.signatureBytes &&
-        (highS || isLowS(signature, spec.curveOrder as bigint)) &&
-        cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-      );
+      return signature.length === spec.signatureBytes && (highS || isLowS(signature, spec.curveOrder as bigint)) && cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
     }
     if (spec.family === 'rsa-pss') {
       return cryptoVerify(spec.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pssSaltLength as number }, signature);

@@ -28,7 +28,10 @@ export function limitsOf(verifier: Verifier, options: unknown, fn: string, names
   }
   const own = readOptions<RequestLimits & { parseBody?: boolean }>(options, `${fn} options`, names as Array<'maxBodyBytes'>);
   const { maxBodyBytes = 1024 * 1024, maxHeaderBytes = 8192, parseBody = true } = own;
-  for (const [name, value] of [['maxBodyBytes', maxBodyBytes], ['maxHeaderBytes', maxHeaderBytes]] as const) {
+  for (const [name, value] of [
+    ['maxBodyBytes', maxBodyBytes],
+    ['maxHeaderBytes', maxHeaderBytes],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value < 0) throw new SignetError('ERR_INVALID_OPTION', `${name} must be a whole number of bytes.`);
   }
   if (typeof parseBody !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'parseBody must be true or false.');

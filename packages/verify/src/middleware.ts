@@ -91,18 +91,21 @@ export function withSignet<C extends VerifiedClaims = VerifiedClaims>(
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: code }));
     };
-    authenticateRequest(req, verifier as Verifier, limits, req.url ?? '').then((outcome) => {
-      if (outcome.kind === 'refused') return refuse(res, outcome);
-      if (outcome.kind === 'misplaced') return fail(outcome.error.code);
-      if (outcome.kind === 'aborted') return;
-      accept(req, outcome, limits);
-      // Called from a promise callback: a throwing handler would become an unhandled rejection, so it is answered here.
-      try {
-        handler(req, res, outcome.claims as C, outcome.body);
-      } catch {
-        fail('internal');
-      }
-    }, () => fail('internal'));
+    authenticateRequest(req, verifier as Verifier, limits, req.url ?? '').then(
+      (outcome) => {
+        if (outcome.kind === 'refused') return refuse(res, outcome);
+        if (outcome.kind === 'misplaced') return fail(outcome.error.code);
+        if (outcome.kind === 'aborted') return;
+        accept(req, outcome, limits);
+        // Called from a promise callback: a throwing handler would become an unhandled rejection, so it is answered here.
+        try {
+          handler(req, res, outcome.claims as C, outcome.body);
+        } catch {
+          fail('internal');
+        }
+      },
+      () => fail('internal'),
+    );
   };
 }
 

@@ -22,10 +22,7 @@ export function replayIdentity(payload: Record<string, unknown>, sub: string, na
     const usable = (typeof value === 'string' && value.length > 0 && value.length <= 256) || (wholeNumbers && typeof value === 'number' && Number.isSafeInteger(value));
     if (usable) return { id: sha256Hex(JSON.stringify([sub, name, value])), scope: sub };
   }
-  throw new SignetError(
-    'ERR_NONCE_REQUIRED',
-    'This API refuses replays, so every token must carry a unique "nonce" (or "jti") claim of 1 to 256 characters: sign with nonce: true.',
-  );
+  throw new SignetError('ERR_NONCE_REQUIRED', 'This API refuses replays, so every token must carry a unique "nonce" (or "jti") claim of 1 to 256 characters: sign with nonce: true.');
 }
 
 /**

@@ -155,7 +155,7 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
   if (typeof client?.set !== 'function') {
     throw new SignetError('ERR_INVALID_OPTION', 'redisReplayStore needs a connected node-redis client: { client: await createClient({ url }).connect() }.');
   }
-  if (typeof prefix !== 'string') throw new SignetError('ERR_INVALID_OPTION', 'prefix must be a string, such as \'signet:replay:\'.');
+  if (typeof prefix !== 'string') throw new SignetError('ERR_INVALID_OPTION', "prefix must be a string, such as 'signet:replay:'.");
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
     throw new SignetError('ERR_INVALID_OPTION', 'timeoutMs must be a whole number of milliseconds above 0, such as 1000.');
   }

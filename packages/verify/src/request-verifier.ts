@@ -119,7 +119,7 @@ export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: str
       if (typeof claimed !== 'string' || !/^[0-9a-f]{64}$/.test(claimed)) {
         throw new SignetError('ERR_CLAIM_INVALID', 'The "bodyHash" claim must be 64 lowercase hex characters.');
       }
-      const identity = replay === undefined && !requireNonce ? undefined : (requireNonce ? replayIdentity(payload, sub, ['nonce'], true) : replayIdentity(payload, sub));
+      const identity = replay === undefined && !requireNonce ? undefined : requireNonce ? replayIdentity(payload, sub, ['nonce'], true) : replayIdentity(payload, sub);
       return {
         claims: payload as RequestClaims,
         async checkBody(body) {
@@ -138,10 +138,7 @@ function checkMethod(payload: Record<string, unknown>, received: string, require
   const claimed = payload['method'];
   if (claimed === undefined && !required) return;
   if (typeof claimed !== 'string' || claimed !== received.toUpperCase()) {
-    throw new SignetError(
-      'ERR_METHOD_MISMATCH',
-      claimed === undefined ? 'The token carries no "method" claim, which this API requires (sign with bindMethod: true).' : 'The token was issued for another HTTP method.',
-    );
+    throw new SignetError('ERR_METHOD_MISMATCH', claimed === undefined ? 'The token carries no "method" claim, which this API requires (sign with bindMethod: true).' : 'The token was issued for another HTTP method.');
   }
 }
 

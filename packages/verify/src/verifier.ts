@@ -60,10 +60,7 @@ function checkHead(head: RequestHead): void {
 
 function checkBodyBytes(body: unknown): asserts body is Uint8Array {
   if (!(body instanceof Uint8Array)) {
-    throw new SignetError(
-      'ERR_INVALID_REQUEST',
-      'The request\'s body must be its raw bytes as a Uint8Array (a Buffer), an empty one when there is none: without it a token for a bodiless GET would pass for any POST.',
-    );
+    throw new SignetError('ERR_INVALID_REQUEST', "The request's body must be its raw bytes as a Uint8Array (a Buffer), an empty one when there is none: without it a token for a bodiless GET would pass for any POST.");
   }
 }
 

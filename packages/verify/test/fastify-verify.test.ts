@@ -37,7 +37,15 @@ describe('signetFastify in an app', () => {
 
   it('refuses an unknown option and a missing verifier with ERR_INVALID_OPTION at registration', async () => {
     const { publicKey } = rsaKeys();
-    await expect(Fastify().register(signetFastify, { verifier: requestVerifier({ publicKey }), maxBody: 1 } as never).ready()).rejects.toThrow(/maxBodyBytes/);
-    await expect(Fastify().register(signetFastify, {} as never).ready()).rejects.toThrow(SignetError);
+    await expect(
+      Fastify()
+        .register(signetFastify, { verifier: requestVerifier({ publicKey }), maxBody: 1 } as never)
+        .ready(),
+    ).rejects.toThrow(/maxBodyBytes/);
+    await expect(
+      Fastify()
+        .register(signetFastify, {} as never)
+        .ready(),
+    ).rejects.toThrow(SignetError);
   });
 });

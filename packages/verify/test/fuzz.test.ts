@@ -193,9 +193,10 @@ function invalidClaims(base: Base, claims: Record<string, unknown>): fc.Arbitrar
     pick('exp', fc.oneof(notSeconds, fc.integer({ min: iat + base.maxLifetime + 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: NOW }), ...(base.scheme === '2checkout' ? [] : [fc.constant(REMOVE)]))),
     pick('nbf', fc.oneof(notSeconds, fc.integer({ min: NOW + 6, max: NOW + 1e9 }))),
     // Expired beyond the tolerance, with a lifetime the scheme allows.
-    fc
-      .tuple(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: base.maxLifetime }))
-      .map(([ago, lifetime]) => [{ name: 'exp', value: NOW - 5 - ago }, { name: 'iat', value: NOW - 5 - ago - lifetime }]),
+    fc.tuple(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: base.maxLifetime })).map(([ago, lifetime]) => [
+      { name: 'exp', value: NOW - 5 - ago },
+      { name: 'iat', value: NOW - 5 - ago - lifetime },
+    ]),
     // A fixed RS key accepts any well-formed sub; the provider schemes accept only their own.
     pick('sub', base.scheme === 'request' ? fc.oneof(badSubject, fc.constant(REMOVE)) : fc.oneof(differentFrom(claims['sub']), fc.constant(REMOVE))),
   ];
@@ -209,7 +210,10 @@ function invalidClaims(base: Base, claims: Record<string, unknown>): fc.Arbitrar
 
 /** Headers that must be refused even when the token is signed over them (or, for 'none', not signed at all). */
 function forgedHeaders(base: Base): fc.Arbitrary<Forgery> {
-  const badTyp = fc.oneof(fc.constantFrom<Json>('JOSE', 'at+jwt', 'JWS', '', 'JWT ', ' JWT', 'application/jwt', null, 1, true, ['JWT'], { typ: 'JWT' }), fc.string({ maxLength: 8 }).filter((typ) => typ.toUpperCase() !== 'JWT'));
+  const badTyp = fc.oneof(
+    fc.constantFrom<Json>('JOSE', 'at+jwt', 'JWS', '', 'JWT ', ' JWT', 'application/jwt', null, 1, true, ['JWT'], { typ: 'JWT' }),
+    fc.string({ maxLength: 8 }).filter((typ) => typ.toUpperCase() !== 'JWT'),
+  );
   // Algorithms the scheme does not allow, each signed correctly for what it claims (RS*/PS* with an RSA key).
   const otherAlgs: SigningAlg[] = base.scheme === 'request' ? ['RS384', 'RS512', 'PS256'] : base.scheme === 'portone' ? ['HS384', 'HS512', 'RS256'] : ['HS256', 'HS384', 'RS256'];
   const forgeries: fc.Arbitrary<Forgery>[] = [
@@ -237,14 +241,7 @@ function mutationOf(base: Base, index: number, baseCount: number, wire: boolean)
   const [headerSegment, payloadSegment] = segmentsOf(base.token);
   const header = decodeJson(headerSegment);
   const claims = decodeJson(payloadSegment);
-  const tokenHeaderEdits = [
-    'remove',
-    'scheme',
-    'appended',
-    'oversized',
-    ...(wire && base.tokenHeader === 'authorization' ? [] : ['duplicate']),
-    ...(wire ? [] : ['edge whitespace', 'non-latin1']),
-  ];
+  const tokenHeaderEdits = ['remove', 'scheme', 'appended', 'oversized', ...(wire && base.tokenHeader === 'authorization' ? [] : ['duplicate']), ...(wire ? [] : ['edge whitespace', 'non-latin1'])];
   const mutations: fc.Arbitrary<Mutation>[] = [
     textEdits(wire, 'header').map((edits) => ({ kind: 'token text' as const, edits })),
     fc
@@ -260,7 +257,13 @@ function mutationOf(base: Base, index: number, baseCount: number, wire: boolean)
     // Another scheme's token, or the same scheme's for another request.
     fc.nat(baseCount - 2).map((from) => ({ kind: 'foreign token' as const, from: from >= index ? from + 1 : from })),
     fc
-      .record({ edit: fc.constantFrom(...tokenHeaderEdits), extra: fc.oneof(fc.constantFrom('Basic ', 'Token ', 'Bearer', 'Bearer  ', 'Bearer\t', 'Bearer: ', 'JWT ', 'Bearer=', ''), fc.string({ minLength: 1, maxLength: 6 }).filter((text) => text.trim() !== '')) })
+      .record({
+        edit: fc.constantFrom(...tokenHeaderEdits),
+        extra: fc.oneof(
+          fc.constantFrom('Basic ', 'Token ', 'Bearer', 'Bearer  ', 'Bearer\t', 'Bearer: ', 'JWT ', 'Bearer=', ''),
+          fc.string({ minLength: 1, maxLength: 6 }).filter((text) => text.trim() !== ''),
+        ),
+      })
       .map((edit) => ({ kind: 'token header' as const, ...edit })),
   ];
   if (base.scheme === 'portone') {
@@ -274,7 +277,10 @@ function mutationOf(base: Base, index: number, baseCount: number, wire: boolean)
   if (base.scheme === 'request') {
     mutations.push(
       fc
-        .record({ edits: fc.oneof(fc.constant([] as TextEdit[]), textEdits(wire, 'url')), variant: fc.constantFrom('none', 'upper case', 'trailing slash', 'query dropped', 'fragment', 'encoded letter', 'query reordered', 'empty parameter') })
+        .record({
+          edits: fc.oneof(fc.constant([] as TextEdit[]), textEdits(wire, 'url')),
+          variant: fc.constantFrom('none', 'upper case', 'trailing slash', 'query dropped', 'fragment', 'encoded letter', 'query reordered', 'empty parameter'),
+        })
         .map((edit) => ({ kind: 'url' as const, ...edit })),
       fc
         .record({
@@ -323,7 +329,12 @@ function mutatedToken(base: Base, mutation: Mutation, bases: readonly Base[]): s
     case 'payload text, signature kept':
       return `${header}.${b64u(mutation.text)}.${signature}`;
     case 'claim invalid, re-signed':
-      return resign(base, decodeJson(header), mutation.changes.reduce((claims, { name, value }) => withField(claims, name, value), decodeJson(payload)), base.alg);
+      return resign(
+        base,
+        decodeJson(header),
+        mutation.changes.reduce((claims, { name, value }) => withField(claims, name, value), decodeJson(payload)),
+        base.alg,
+      );
     case 'header forged, re-signed':
       return resign(base, mutation.header, decodeJson(payload), mutation.signAs);
     case 'foreign token':
@@ -418,7 +429,13 @@ async function settle(promise: Promise<unknown>): Promise<{ state: 'resolved' } 
     timer = setTimeout(() => resolve({ state: 'hung' }), TIMEOUT_MS);
   });
   try {
-    return await Promise.race([promise.then(() => ({ state: 'resolved' as const }), (error: unknown) => ({ state: 'rejected' as const, error })), hung]);
+    return await Promise.race([
+      promise.then(
+        () => ({ state: 'resolved' as const }),
+        (error: unknown) => ({ state: 'rejected' as const, error }),
+      ),
+      hung,
+    ]);
   } finally {
     clearTimeout(timer);
   }

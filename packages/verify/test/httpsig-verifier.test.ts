@@ -53,8 +53,7 @@ async function expectCode(promise: Promise<unknown>, code: SignetErrorCode): Pro
 }
 
 describe('httpMessageVerifier accepts the signatures of RFC 9421 Appendix B.2', () => {
-  const lenient = (extra: Partial<HttpMessageVerifierOptions> = {}) =>
-    httpMessageVerifier({ keys: rfcKeys, requiredComponents: [], requireContentDigest: false, clock: () => (CREATED + 10) * 1000, ...extra });
+  const lenient = (extra: Partial<HttpMessageVerifierOptions> = {}) => httpMessageVerifier({ keys: rfcKeys, requiredComponents: [], requireContentDigest: false, clock: () => (CREATED + 10) * 1000, ...extra });
 
   for (const label of ['sig-b21', 'sig-b22', 'sig-b23', 'sig-b25', 'sig-b26']) {
     it(`${label} verifies, with the keyid and created of the RFC`, async () => {
@@ -170,21 +169,31 @@ describe('httpMessageVerifier refuses what was not signed', () => {
   });
 
   it('the algorithm is the server\'s: an "alg" parameter naming another is refused, and so is an HMAC over the public key', async () => {
-    await expectCode(verifier().verify(await signed({ includeAlg: true, algorithm: 'ed25519' }).then((r) => ({ ...r, headers: { ...r.headers, 'signature-input': String(r.headers['signature-input']).replace('ed25519', 'hmac-sha256') } }))), 'ERR_ALGORITHM_NOT_ALLOWED');
+    await expectCode(
+      verifier().verify(
+        await signed({ includeAlg: true, algorithm: 'ed25519' }).then((r) => ({ ...r, headers: { ...r.headers, 'signature-input': String(r.headers['signature-input']).replace('ed25519', 'hmac-sha256') } })),
+      ),
+      'ERR_ALGORITHM_NOT_ALLOWED',
+    );
     // Key confusion: an attacker HMACs with the server's RSA public key as the secret and claims alg="hmac-sha256".
     const forged = await signed({ keyId: 'rsa', components: ['@method', '@authority', '@path', '@query', 'content-digest'] });
     const input = String(forged.headers['signature-input']).replace(';keyid="rsa"', ';keyid="rsa";alg="hmac-sha256"');
     const base = `"@method": POST\n"@authority": api.example.com\n"@path": /v1/payments\n"@query": ?dryRun=1\n"content-digest": ${String(forged.headers['content-digest'])}\n"@signature-params": ${input.slice(5)}`;
-    const mac = createHmac('sha256', rsa.publicKey.export({ type: 'spki', format: 'pem' })).update(base).digest('base64');
+    const mac = createHmac('sha256', rsa.publicKey.export({ type: 'spki', format: 'pem' }))
+      .update(base)
+      .digest('base64');
     await expectCode(verifier().verify({ ...forged, headers: { ...forged.headers, 'signature-input': input, signature: `sig1=:${mac}:` } }), 'ERR_ALGORITHM_NOT_ALLOWED');
   });
 
-  it('rsa-pss-sha512: the RFC\'s 64-byte salt and the maximum salt verify; a 32-byte salt does not', async () => {
+  it("rsa-pss-sha512: the RFC's 64-byte salt and the maximum salt verify; a 32-byte salt does not", async () => {
     const good = await signed({ algorithm: 'rsa-pss-sha512', key: rsa.privateKey, keyId: 'rsa' });
     await expect(verifier().verify(good)).resolves.toBeTruthy();
     const input = String(good.headers['signature-input']).slice(5);
     const base = `"@method": POST\n"@authority": api.example.com\n"@path": /v1/payments\n"@query": ?dryRun=1\n"content-digest": ${String(good.headers['content-digest'])}\n"content-type": application/json\n"@signature-params": ${input}`;
-    for (const [saltLength, ok] of [[190, true], [32, false]] as const) {
+    for (const [saltLength, ok] of [
+      [190, true],
+      [32, false],
+    ] as const) {
       const sig = cryptoSign('sha512', Buffer.from(base), { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }).toString('base64');
       const attempt = verifier().verify({ ...good, headers: { ...good.headers, signature: `sig1=:${sig}:` } });
       if (ok) await expect(attempt).resolves.toBeTruthy();
@@ -206,7 +215,10 @@ describe('httpMessageVerifier refuses what was not signed', () => {
     await expectCode(verifier({ tag: 'payments' }).verify(await signed({ tag: 'other' })), 'ERR_CLAIM_INVALID');
     const a = await signed({ label: 'first' });
     const b = await signed({ label: 'second', algorithm: 'rsa-pss-sha512', key: rsa.privateKey, keyId: 'rsa' });
-    const both = { ...a, headers: { ...a.headers, 'signature-input': `${String(a.headers['signature-input'])}, ${String(b.headers['signature-input'])}`, signature: `${String(a.headers['signature'])}, ${String(b.headers['signature'])}` } };
+    const both = {
+      ...a,
+      headers: { ...a.headers, 'signature-input': `${String(a.headers['signature-input'])}, ${String(b.headers['signature-input'])}`, signature: `${String(a.headers['signature'])}, ${String(b.headers['signature'])}` },
+    };
     await expect(verifier({ label: 'second' }).verify(both)).resolves.toMatchObject({ sub: 'rsa', label: 'second' });
     await expect(verifier().verify(both)).resolves.toMatchObject({ sub: 'ed', label: 'first' });
   });

@@ -25,7 +25,7 @@ describe('PortOne tokens', () => {
     expect(claims).toEqual({ iss: 'PORTONE', sub: CLIENT_KEY, iat: NOW, exp: NOW + 100 });
   });
 
-  it('a token minted with jsonwebtoken as in PortOne\'s samples verifies, with the headers in lowercase', async () => {
+  it("a token minted with jsonwebtoken as in PortOne's samples verifies, with the headers in lowercase", async () => {
     const token = jwt.sign({ iss: 'PORTONE', sub: CLIENT_KEY, iat: NOW, exp: NOW + 100 }, PORTONE_SECRET, { algorithm: 'HS256' });
     const verifier = portOneVerifier({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET, clock });
     expect((await verifier.verify(get({ authorization: `Bearer ${token}`, 'x-portone-client-key': CLIENT_KEY }))).sub).toBe(CLIENT_KEY);

@@ -6,22 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type JwsAlgorithm, jwtSigner, requestSigner } from '@signet/core';
 import { type Rejection, type RequestVerifierOptions, type VerifiableRequest, requestVerifier } from '@signet/verify';
 import { testKeys } from '@signet/test-support';
-import {
-  API_KEY,
-  BODY,
-  NOW,
-  URL_PATH,
-  clockAt,
-  expectRejected,
-  expectRejectedWithOneOf,
-  highS,
-  lowS,
-  mint,
-  requestClaims,
-  requestWith,
-  segmentsOf,
-  sha256Hex,
-} from './support/tokens.js';
+import { API_KEY, BODY, NOW, URL_PATH, clockAt, expectRejected, expectRejectedWithOneOf, highS, lowS, mint, requestClaims, requestWith, segmentsOf, sha256Hex } from './support/tokens.js';
 
 const rsa = testKeys().rsa;
 const otherRsa = testKeys().rsaOther;
@@ -204,7 +189,12 @@ describe('a widened algorithm list', () => {
 
   it.each(['ES256', 'ES384'] as const)('the high-S twin of a valid %s token (from jose) is ERR_SIGNATURE_INVALID', async (alg) => {
     const keys = alg === 'ES256' ? ec256 : ec384;
-    const minted = await new SignJWT({ uri, bodyHash }).setProtectedHeader({ alg, typ: 'JWT' }).setSubject(API_KEY).setIssuedAt(NOW).setExpirationTime(NOW + 50).sign(keys.privateKey);
+    const minted = await new SignJWT({ uri, bodyHash })
+      .setProtectedHeader({ alg, typ: 'JWT' })
+      .setSubject(API_KEY)
+      .setIssuedAt(NOW)
+      .setExpirationTime(NOW + 50)
+      .sign(keys.privateKey);
     const [header, payload, signature] = segmentsOf(highS(minted));
     // The twin is a mathematically valid signature (node:crypto accepts it), so only the low-S rule refuses it.
     const input = Buffer.from(`${header}.${payload}`, 'latin1');

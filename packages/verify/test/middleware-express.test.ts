@@ -44,7 +44,10 @@ describe.each(EXPRESS_KINDS)('signetMiddleware in an %s app', (kind) => {
       });
     });
 
-    for (const [name, target] of [['app.use("/api", …)', () => prefixed], ['a Router mounted at "/api"', () => routed]] as const) {
+    for (const [name, target] of [
+      ['app.use("/api", …)', () => prefixed],
+      ['a Router mounted at "/api"', () => routed],
+    ] as const) {
       it(`passes a request signed for the full path under ${name}`, async () => {
         const { api, seen } = target();
         const response = await api.post('/api/x?y=1', { amount: 2 });

@@ -128,9 +128,7 @@ describe.each(SERVER_KINDS)('the middleware on %s', (kind) => {
     it('refuses a body altered after signing with ERR_BODY_HASH_MISMATCH', async () => {
       const body = Buffer.from('{"amount":100}');
       const headers = await signer.sign({ method: 'POST', url: '/orders', body });
-      const response = await refused(server, () =>
-        sendRaw(server.origin, { method: 'POST', path: '/orders', headers: { ...headers, 'content-type': 'application/json' }, body: Buffer.from('{"amount":900}') }),
-      );
+      const response = await refused(server, () => sendRaw(server.origin, { method: 'POST', path: '/orders', headers: { ...headers, 'content-type': 'application/json' }, body: Buffer.from('{"amount":900}') }));
       expectRefused(response, 401, 'ERR_BODY_HASH_MISMATCH');
     });
 

@@ -29,33 +29,42 @@ function counted<T>(action: () => T): { result: T; work: Work } {
   const work: Work = { iterated: 0, deleted: 0 };
   for (const proto of [Map.prototype, Set.prototype]) {
     for (const key of [Symbol.iterator, 'entries', 'keys', 'values'] as const) {
-      wrap(proto, key, (original) =>
-        function (this: unknown, ...args: unknown[]) {
-          const iterator = original.apply(this, args) as Iterator<unknown>;
-          return {
-            next: () => {
-              work.iterated += 1;
-              return iterator.next();
-            },
-            [Symbol.iterator]() {
-              return this;
-            },
-          };
-        },
+      wrap(
+        proto,
+        key,
+        (original) =>
+          function (this: unknown, ...args: unknown[]) {
+            const iterator = original.apply(this, args) as Iterator<unknown>;
+            return {
+              next: () => {
+                work.iterated += 1;
+                return iterator.next();
+              },
+              [Symbol.iterator]() {
+                return this;
+              },
+            };
+          },
       );
     }
-    wrap(proto, 'forEach', (original) =>
-      function (this: Map<unknown, unknown>, callback: unknown, ...rest: unknown[]) {
-        work.iterated += this.size;
-        return original.call(this, callback, ...rest);
-      },
+    wrap(
+      proto,
+      'forEach',
+      (original) =>
+        function (this: Map<unknown, unknown>, callback: unknown, ...rest: unknown[]) {
+          work.iterated += this.size;
+          return original.call(this, callback, ...rest);
+        },
     );
   }
-  wrap(Map.prototype, 'delete', (original) =>
-    function (this: unknown, ...args: unknown[]) {
-      work.deleted += 1;
-      return original.apply(this, args);
-    },
+  wrap(
+    Map.prototype,
+    'delete',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        work.deleted += 1;
+        return original.apply(this, args);
+      },
   );
   try {
     return { result: action(), work };
@@ -76,7 +85,7 @@ describe('memoryReplayStore costs O(1) per claim, whatever it holds', () => {
     }
   });
 
-  it('refuses a subject at its quota without looking at its tokens or anyone else\'s', async () => {
+  it("refuses a subject at its quota without looking at its tokens or anyone else's", async () => {
     const store = memoryReplayStore({ maxEntries: 100_000, maxEntriesPerSubject: 20_000, clock: () => T0 });
     for (let i = 0; i < 20_000; i += 1) await store.claim(`a-${i}`, 60 + (i % 300), 'tenant-a');
     for (let i = 0; i < 50_000; i += 1) await store.claim(`b-${i}`, 60 + (i % 300), `tenant-b-${i % 10}`);

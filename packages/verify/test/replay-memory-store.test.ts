@@ -142,7 +142,7 @@ describe('memoryReplayStore', () => {
 });
 
 describe('memoryReplayStore shares its room fairly between subjects', () => {
-  it('lets tenant B in after tenant A has filled its quota, and keeps every one of A\'s tokens', async () => {
+  it("lets tenant B in after tenant A has filled its quota, and keeps every one of A's tokens", async () => {
     const clock = manualClock();
     const store = memoryReplayStore({ maxEntries: 100, maxEntriesPerSubject: 10, clock: clock.now });
     for (let i = 0; i < 10; i += 1) expect(await store.claim(`a-${i}`, 60, 'tenant-a')).toBe(true);
@@ -169,7 +169,7 @@ describe('memoryReplayStore shares its room fairly between subjects', () => {
     expectCode(await rejection(store.claim('unscoped', 60)), 'ERR_REPLAY_STORE_FULL');
   });
 
-  it('frees a subject\'s slots as its tokens expire, one TTL at a time', async () => {
+  it("frees a subject's slots as its tokens expire, one TTL at a time", async () => {
     const clock = manualClock();
     const store = memoryReplayStore({ maxEntries: 100, maxEntriesPerSubject: 5, clock: clock.now });
     // Mixed TTLs, claimed longest first: expiry order is not claim order.

@@ -35,7 +35,6 @@ async function connected(url: string): Promise<RedisClient> {
   return client;
 }
 
-
 describe('redisReplayStore when Redis goes down (real redis-server, killed with SIGKILL)', () => {
   it('refuses every claim with ERR_REPLAY_STORE_UNAVAILABLE while Redis is down, accepts none, and works again once it is back', async () => {
     const redis = await server();
@@ -76,7 +75,10 @@ describe('redisReplayStore when Redis goes down (real redis-server, killed with 
     await admin.sendCommand(['CLIENT', 'PAUSE', '2500', 'WRITE']);
     const claim = store.claim('late', 60);
     const outcomes: boolean[] = [];
-    claim.then((fresh) => outcomes.push(fresh), () => undefined);
+    claim.then(
+      (fresh) => outcomes.push(fresh),
+      () => undefined,
+    );
     expect(await outcomeOf(claim, GUARD_MS)).toBe(UNAVAILABLE);
 
     // Wait until Redis has executed the paused SET: its OK reply reached the client after the claim was refused.

@@ -62,7 +62,7 @@ async function keysMatching(pattern: string): Promise<string[]> {
 }
 
 describe('redisReplayStore on a real redis-server', () => {
-  it('writes one key under signet:replay: that lives for the token\'s lifetime plus tolerance', async () => {
+  it("writes one key under signet:replay: that lives for the token's lifetime plus tolerance", async () => {
     const verifier = verifierOn(await connectedClient());
     const request = await signed();
     const claims = await verifier.verify(request);
@@ -148,7 +148,7 @@ describe('redisReplayStore on a real redis-server', () => {
     ['a client whose set is not a function', { client: { set: 'OK' } }],
     ['a timeoutMs of 0', { client: ANY_CLIENT, timeoutMs: 0 }],
     ['a timeoutMs of 1.5', { client: ANY_CLIENT, timeoutMs: 1.5 }],
-    ['a timeoutMs past setTimeout\'s limit', { client: ANY_CLIENT, timeoutMs: 2 ** 31 }],
+    ["a timeoutMs past setTimeout's limit", { client: ANY_CLIENT, timeoutMs: 2 ** 31 }],
     ['a prefix that is not a string', { client: ANY_CLIENT, prefix: 7 }],
     ['an option it does not know', { client: ANY_CLIENT, timeout: 500 }],
   ])('refuses %s with ERR_INVALID_OPTION', (_, options) => {

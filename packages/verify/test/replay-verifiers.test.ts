@@ -40,7 +40,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-
 /** The token with one byte of its payload changed and its genuine signature kept. */
 function forged(token: string): string {
   const [header, payload, signature] = token.split('.') as [string, string, string];
@@ -70,8 +69,7 @@ const requestScheme: Scheme = {
     return { method: 'POST', url: URL_PATH, headers, body: BODY };
   },
   forge: (request) => ({ ...request, headers: { Authorization: `Bearer ${forged(String(request.headers['Authorization']).slice(7))}` } }),
-  failAfterSignature: (replay, request) =>
-    requestScheme.verifier(replay).verify({ ...request, body: new TextEncoder().encode('{"amount":9999,"currency":"KRW"}') }),
+  failAfterSignature: (replay, request) => requestScheme.verifier(replay).verify({ ...request, body: new TextEncoder().encode('{"amount":9999,"currency":"KRW"}') }),
   failCode: 'ERR_BODY_HASH_MISMATCH',
 };
 
@@ -132,8 +130,7 @@ describe.each(stores)('with the $name', ({ create }) => {
   describe.each([
     {
       name: 'portOneVerifier',
-      create: (replay?: ReplayStore): Verifier =>
-        portOneVerifier({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET, clock: atT0, ...(replay === undefined ? {} : { replay }) }),
+      create: (replay?: ReplayStore): Verifier => portOneVerifier({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET, clock: atT0, ...(replay === undefined ? {} : { replay }) }),
       async signed(): Promise<VerifiableRequest> {
         const headers = await portOneSigner({ clientKey: CLIENT_KEY, secretKey: PORTONE_SECRET, clock: atT0 }).sign({ method: 'GET', url: '/api/transaction/o-1/status' });
         return { method: 'GET', url: '/api/transaction/o-1/status', headers, body: new Uint8Array(0) };
@@ -141,8 +138,7 @@ describe.each(stores)('with the $name', ({ create }) => {
     },
     {
       name: 'twoCheckoutVerifier',
-      create: (replay?: ReplayStore): Verifier =>
-        twoCheckoutVerifier({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock: atT0, ...(replay === undefined ? {} : { replay }) }),
+      create: (replay?: ReplayStore): Verifier => twoCheckoutVerifier({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock: atT0, ...(replay === undefined ? {} : { replay }) }),
       async signed(): Promise<VerifiableRequest> {
         const headers = await twoCheckoutSigner({ merchantCode: MERCHANT, secretWord: SECRET_WORD, clock: atT0 }).sign({ method: 'POST', url: '/rest/6.0/orders/' });
         return { method: 'POST', url: '/rest/6.0/orders/', headers, body: new Uint8Array(0) };
@@ -244,7 +240,7 @@ describe.each(stores)('with the $name', ({ create }) => {
       await expect(verifier.verify(crafted({ jti: 'jti-2' }, T0 / 1000 + 1))).resolves.toMatchObject({ jti: 'jti-2' });
     });
 
-    it('never lets one subject\'s nonce stand for another subject\'s, whatever the sub and nonce contain', async () => {
+    it("never lets one subject's nonce stand for another subject's, whatever the sub and nonce contain", async () => {
       const verifier = requestScheme.verifier(create());
       // Different (sub, nonce) pairs whose naive "sub:nonce:value" joins are the same string.
       await verifier.verify(crafted({ sub: 'tenant', nonce: 'x:nonce:n-1' }));

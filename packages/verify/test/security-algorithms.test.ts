@@ -5,19 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { JwsAlgorithm } from '@signet/core';
 import { portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
 import { testKeys } from '@signet/test-support';
-import {
-  NOW,
-  clockAt,
-  expectRejected,
-  expectRejectedWithOneOf,
-  expectThrown,
-  lowS,
-  mint,
-  outcomeOf,
-  requestClaims,
-  requestWith,
-  unsigned,
-} from './support/tokens.js';
+import { NOW, clockAt, expectRejected, expectRejectedWithOneOf, expectThrown, lowS, mint, outcomeOf, requestClaims, requestWith, unsigned } from './support/tokens.js';
 
 const rsa = testKeys().rsa;
 const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
@@ -195,16 +183,7 @@ describe('keys of the wrong type', () => {
 });
 
 describe('requestVerifier construction', () => {
-  it.each([
-    [['HS256']],
-    [['HS512']],
-    [['none']],
-    [['NONE']],
-    [['RS256', 'HS256']],
-    [['RS256', 'none']],
-    [['rs256']],
-    [[]],
-  ])('algorithms %j is ERR_INVALID_OPTION', (algorithms) => {
+  it.each([[['HS256']], [['HS512']], [['none']], [['NONE']], [['RS256', 'HS256']], [['RS256', 'none']], [['rs256']], [[]]])('algorithms %j is ERR_INVALID_OPTION', (algorithms) => {
     expectThrown(() => requestVerifier({ publicKey: publicPem, clock, algorithms: algorithms as JwsAlgorithm[] }), 'ERR_INVALID_OPTION');
   });
 

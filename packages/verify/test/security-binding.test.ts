@@ -129,7 +129,13 @@ describe('explaining a refusal to the server, never to the client', () => {
   });
 
   it('a throwing onReject hook changes nothing: the request is still refused with its code', async () => {
-    const verifier = requestVerifier({ publicKey: rsa.publicKey, clock: clockAt(), onReject: () => { throw new Error('logger down'); } });
+    const verifier = requestVerifier({
+      publicKey: rsa.publicKey,
+      clock: clockAt(),
+      onReject: () => {
+        throw new Error('logger down');
+      },
+    });
     await expectRejected(verifier, requestWith(mint('RS256', other.privateKey, requestClaims())), 'ERR_SIGNATURE_INVALID');
   });
 });

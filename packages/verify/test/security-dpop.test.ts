@@ -16,9 +16,7 @@ const ath = (token: string): string => createHash('sha256').update(token).digest
 
 let counter = 0;
 async function proof(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: Parameters<SignJWT['sign']>[0] = privateKey): Promise<string> {
-  return new SignJWT({ jti: `jti-${++counter}`, htm: 'POST', htu: `${ORIGIN}/v1/pay`, iat: NOW, ...claims })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk, ...header })
-    .sign(key);
+  return new SignJWT({ jti: `jti-${++counter}`, htm: 'POST', htu: `${ORIGIN}/v1/pay`, iat: NOW, ...claims }).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk, ...header }).sign(key);
 }
 
 function verifier(options: Partial<Parameters<typeof dpopVerifier>[0]> = {}) {
@@ -131,7 +129,13 @@ describe('dpopVerifier refuses what RFC 9449 §4.3 refuses', () => {
     await expect(lookup.verify(request(await proof({ ath: ath('unknown') }), { authorization: 'DPoP unknown' }))).rejects.toMatchObject({ code: 'ERR_TOKEN_BINDING_MISMATCH' });
     const own = await calculateJwkThumbprint(jwk);
     await expect(verifier({ jkt: () => own }).verify(request(await proof({ ath: ath('tok') }), { authorization: 'DPoP tok' }))).resolves.toMatchObject({ jkt: own });
-    await expect(verifier({ jkt: () => { throw new Error('db down at 10.0.0.1'); } }).verify(request(await proof()))).rejects.toMatchObject({ code: 'ERR_KEY_LOOKUP_FAILED' });
+    await expect(
+      verifier({
+        jkt: () => {
+          throw new Error('db down at 10.0.0.1');
+        },
+      }).verify(request(await proof())),
+    ).rejects.toMatchObject({ code: 'ERR_KEY_LOOKUP_FAILED' });
   });
 
   it('with checkNonce, refuses a proof without the server nonce or with a stale one', async () => {

@@ -3,23 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SignetError, type SignetErrorCode } from '@signet/core';
 import { type VerifiableRequest, type Verifier, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
 import { testKeys } from '@signet/test-support';
-import {
-  NOW,
-  b64u,
-  clockAt,
-  expectRejected,
-  expectRejectedWithOneOf,
-  highS,
-  lowS,
-  mint,
-  mulberry32,
-  outcomeOf,
-  requestClaims,
-  requestWith,
-  segmentsOf,
-  signBytes,
-  signSegments,
-} from './support/tokens.js';
+import { NOW, b64u, clockAt, expectRejected, expectRejectedWithOneOf, highS, lowS, mint, mulberry32, outcomeOf, requestClaims, requestWith, segmentsOf, signBytes, signSegments } from './support/tokens.js';
 
 const rsa = testKeys().rsa;
 const ec256 = testKeys().p256;
@@ -49,7 +33,10 @@ function findJson(make: (i: number) => object, test: (standard: string) => boole
   throw new Error('no variant found');
 }
 
-const padded = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url').padEnd(Math.ceil(b64u(value).length / 4) * 4, '=');
+const padded = (value: object): string =>
+  Buffer.from(JSON.stringify(value))
+    .toString('base64url')
+    .padEnd(Math.ceil(b64u(value).length / 4) * 4, '=');
 const standard = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64').replace(/=+$/, '');
 const needsPadding = (s: string): boolean => s.endsWith('=');
 const hasPlusOrSlash = (s: string): boolean => /[+/]/.test(s.replace(/=+$/, ''));

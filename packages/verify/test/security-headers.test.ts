@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type SignetError, twoCheckoutSigner } from '@signet/core';
 import { type VerifiableRequest, portOneVerifier, requestVerifier, twoCheckoutVerifier } from '@signet/verify';
 import { testKeys } from '@signet/test-support';
-import {
-  NOW,
-  URL_PATH,
-  clockAt,
-  expectRejected,
-  expectThrown,
-  mint,
-  renderings,
-  requestClaims,
-  requestWith,
-  segmentsOf,
-} from './support/tokens.js';
+import { NOW, URL_PATH, clockAt, expectRejected, expectThrown, mint, renderings, requestClaims, requestWith, segmentsOf } from './support/tokens.js';
 
 const rsa = testKeys().rsa;
 const attacker = testKeys().rsaOther;
@@ -158,8 +147,14 @@ describe('errors never carry a token or a secret', () => {
 
   it('construction errors do not echo key material', () => {
     const pemBody = publicPem.split('\n').slice(1, 3).join('');
-    expectClean(expectThrown(() => portOneVerifier({ clientKey: CLIENT_KEY, secretKey: publicPem, clock }), 'ERR_KEY_TYPE'), [pemBody, publicPem]);
+    expectClean(
+      expectThrown(() => portOneVerifier({ clientKey: CLIENT_KEY, secretKey: publicPem, clock }), 'ERR_KEY_TYPE'),
+      [pemBody, publicPem],
+    );
     const garbage = 'not-a-key-but-a-secret-looking-string-0123456789';
-    expectClean(expectThrown(() => requestVerifier({ publicKey: garbage, clock }), 'ERR_KEY_INVALID'), [garbage]);
+    expectClean(
+      expectThrown(() => requestVerifier({ publicKey: garbage, clock }), 'ERR_KEY_INVALID'),
+      [garbage],
+    );
   });
 });

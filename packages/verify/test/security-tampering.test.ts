@@ -3,22 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { requestVerifier } from '@signet/verify';
 import { testKeys } from '@signet/test-support';
-import {
-  API_KEY,
-  BODY,
-  NOW,
-  URL_PATH,
-  b64u,
-  clockAt,
-  decodePayload,
-  expectRejected,
-  mint,
-  requestClaims,
-  requestWith,
-  segmentsOf,
-  sha256Hex,
-  withPayload,
-} from './support/tokens.js';
+import { API_KEY, BODY, NOW, URL_PATH, b64u, clockAt, decodePayload, expectRejected, mint, requestClaims, requestWith, segmentsOf, sha256Hex, withPayload } from './support/tokens.js';
 
 const rsa = testKeys().rsa;
 const attacker = testKeys().rsaOther;

@@ -41,8 +41,9 @@ export function standInKey(keySpec: KeySpec, keyUsage: StandInKey['keyUsage'] = 
   let key = made.get(keySpec);
   if (key === undefined) {
     const pair =
-      keySpec === 'RSA_2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : generateKeyPairSync('ec', { namedCurve: keySpec === 'ECC_NIST_P256' ? 'prime256v1' : keySpec === 'ECC_NIST_P384' ? 'secp384r1' : 'secp521r1' });
+      keySpec === 'RSA_2048'
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : generateKeyPairSync('ec', { namedCurve: keySpec === 'ECC_NIST_P256' ? 'prime256v1' : keySpec === 'ECC_NIST_P384' ? 'secp384r1' : 'secp521r1' });
     key = { keySpec, keyUsage: 'SIGN_VERIFY', ...pair };
     made.set(keySpec, key);
   }
@@ -147,10 +148,11 @@ function sign(response: ServerResponse, keyId: string, key: StandInKey, body: Re
   const hash = HASH_OF[algorithm.slice(-7)] as Hash;
   const digest = Buffer.from(String(body['Message']), 'base64');
   if (digest.length !== DIGEST_BYTES[hash]) return fail(response, 400, 'ValidationException', `Digest is not ${DIGEST_BYTES[hash]} bytes.`);
-  const signature =
-    algorithm.startsWith('RSASSA_PKCS1') ? rsaPkcs1SignDigest(key.privateKey, hash, digest)
-    : algorithm.startsWith('RSASSA_PSS') ? rsaPssSignDigest(key.privateKey, hash, digest)
-    : ecdsaSignDigest(key.privateKey, digest);
+  const signature = algorithm.startsWith('RSASSA_PKCS1')
+    ? rsaPkcs1SignDigest(key.privateKey, hash, digest)
+    : algorithm.startsWith('RSASSA_PSS')
+      ? rsaPssSignDigest(key.privateKey, hash, digest)
+      : ecdsaSignDigest(key.privateKey, digest);
   ok(response, { KeyId: arn(keyId), Signature: signature.toString('base64'), SigningAlgorithm: algorithm });
 }
 

@@ -32,11 +32,7 @@ const TWO_CHECKOUT_SIGNATURE_OPTIONS = optionNames<TwoCheckoutSignatureOptions>(
  * const { signature } = await generateTwoCheckoutSignature(api, { merchant: merchantCode, prod: 'Pro plan', price: 49, currency: 'USD', qty: 1, type: 'digital' });
  * ```
  */
-export async function generateTwoCheckoutSignature(
-  api: AxiosInstance,
-  request: TwoCheckoutSignatureRequest,
-  options: TwoCheckoutSignatureOptions = {},
-): Promise<{ signature: string }> {
+export async function generateTwoCheckoutSignature(api: AxiosInstance, request: TwoCheckoutSignatureRequest, options: TwoCheckoutSignatureOptions = {}): Promise<{ signature: string }> {
   const merchant = ownValue(request, 'merchant');
   if (typeof merchant !== 'string' || merchant === '') {
     throw new SignetError('ERR_INVALID_OPTION', 'generateTwoCheckoutSignature needs the buy-link parameters with a non-empty merchant code.');

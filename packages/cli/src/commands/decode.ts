@@ -11,14 +11,17 @@ const MAX_TOKEN_BYTES = 1024 * 1024;
 export function registerDecode(program: Command, io: Io): void {
   program
     .command('decode')
-    .description('print a JWT\'s header and payload, its times as ISO dates and whether it has expired (the signature is NOT verified)')
+    .description("print a JWT's header and payload, its times as ISO dates and whether it has expired (the signature is NOT verified)")
     .argument('[token]', 'the token, with or without "Bearer "; - or nothing reads it from stdin')
     .addOption(jsonOption('{header, payload, issuedAt, notBefore, expiresAt, expired}'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ signet decode eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4In0.c2ln
   $ signet token portone --client-key K | signet decode
-  $ signet decode --json < token.txt | jq .expiresAt`)
+  $ signet decode --json < token.txt | jq .expiresAt`,
+    )
     .action(async (argument: string | undefined, options: { json?: boolean }) => {
       const token = bareToken(argument === undefined || argument === '-' ? await tokenFromStdin(io, argument === undefined) : argument);
       const { header, payload } = decodeJwt(token);
@@ -28,18 +31,24 @@ Examples:
       // A token without exp never expires; one whose exp is not a date cannot be said to, either way.
       const expired = exp === undefined ? false : expiresAt === undefined ? null : (exp as number) <= now;
       if (options.json === true) {
-        io.stdout(json({
-          header,
-          payload,
-          issuedAt: isoOf(payload['iat']) ?? null,
-          notBefore: isoOf(payload['nbf']) ?? null,
-          expiresAt: expiresAt ?? null,
-          expired,
-        }));
+        io.stdout(
+          json({
+            header,
+            payload,
+            issuedAt: isoOf(payload['iat']) ?? null,
+            notBefore: isoOf(payload['nbf']) ?? null,
+            expiresAt: expiresAt ?? null,
+            expired,
+          }),
+        );
         return;
       }
       io.stdout(`Header:\n${indent(json(header))}Payload:\n${indent(json(payload))}`);
-      for (const [claim, label] of [['iat', 'issued at'], ['nbf', 'not before'], ['exp', 'expires at']] as const) {
+      for (const [claim, label] of [
+        ['iat', 'issued at'],
+        ['nbf', 'not before'],
+        ['exp', 'expires at'],
+      ] as const) {
         if (payload[claim] === undefined) continue;
         const iso = isoOf(payload[claim]);
         io.stdout(`${`${label}:`.padEnd(12)}${iso ?? `not a NumericDate (${JSON.stringify(payload[claim])})`}\n`);
@@ -57,7 +66,10 @@ async function tokenFromStdin(io: Io, implicit: boolean): Promise<string> {
 
 /** Surrounding whitespace, an `Authorization:` name and a `Bearer` scheme are not part of the token. */
 function bareToken(input: string): string {
-  const token = input.trim().replace(/^authorization:\s*/i, '').replace(/^bearer\s+/i, '');
+  const token = input
+    .trim()
+    .replace(/^authorization:\s*/i, '')
+    .replace(/^bearer\s+/i, '');
   if (token === '') throw new CliError('ERR_INPUT', 'the token is empty');
   return token;
 }

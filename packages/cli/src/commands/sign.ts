@@ -77,7 +77,9 @@ export function registerSign(program: Command, io: Io): void {
     .addOption(new Option('--json', 'print {method, url, uri, headers} as JSON').conflicts('curl').helpGroup(OUTPUT))
     .addOption(new Option('--curl', 'print a curl command that sends exactly the signed request').helpGroup(OUTPUT));
   addSchemeSignOptions(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Without --json or --curl, the headers are printed one per line as "Name: value".
 
 Examples:
@@ -88,7 +90,8 @@ Examples:
   $ signet sign --scheme dpop --key-file dpop.pem --access-token-file at.txt --url https://api.example.com/v1/me --curl
   $ SIGNET_SECRET_FILE=./upbit.secret signet sign --scheme upbit --access-key "$UPBIT_ACCESS_KEY" --url 'https://api.upbit.com/v1/orders/chance?market=KRW-BTC' --curl
   $ signet sign --scheme truelayer --kid "$TL_KID" --key-file ec512-private-key.pem --url https://api.truelayer-sandbox.com/v3/payments --data @payment.json -H "Idempotency-Key: $(uuidgen)" --curl
-  $ signet sign --scheme http-signature --alg ed25519 --kid client-1 --key-file ed.pem --url https://api.example.com/v1/x --data @x.json -H 'Content-Type: application/json'`)
+  $ signet sign --scheme http-signature --alg ed25519 --kid client-1 --key-file ed.pem --url https://api.example.com/v1/x --data @x.json -H 'Content-Type: application/json'`,
+    )
     .action(async (options: SignOptions) => {
       refuseForeignOptions(command, options.scheme, ALLOWED[options.scheme]);
       // RFC 9421 and TrueLayer sign header fields too: there -H names a header to send and to cover.
@@ -107,7 +110,11 @@ Examples:
       } else if (options.json === true) {
         io.stdout(json({ method, url: target.absolute ?? target.uri, uri: target.uri, headers }));
       } else {
-        io.stdout(Object.entries(headers).map(([name, value]) => `${name}: ${value}\n`).join(''));
+        io.stdout(
+          Object.entries(headers)
+            .map(([name, value]) => `${name}: ${value}\n`)
+            .join(''),
+        );
       }
     });
 }

@@ -23,10 +23,7 @@ interface Json {
 }
 
 export function registerToken(program: Command, io: Io): void {
-  const token = program
-    .command('token')
-    .description('mint a token for one of the schemes and print it')
-    .addHelpText('after', '\nThe token is printed bare, on one line; --json adds its decoded header and payload.');
+  const token = program.command('token').description('mint a token for one of the schemes and print it').addHelpText('after', '\nThe token is printed bare, on one line; --json adds its decoded header and payload.');
 
   const request = addRequestOptions(
     token.command('request').description('mint a per-request RS256 token {uri, iat, exp, sub, bodyHash} bound to one request'),
@@ -41,13 +38,16 @@ export function registerToken(program: Command, io: Io): void {
     .addOption(passphraseFileOption());
   addPkcs11Options(request)
     .addOption(jsonOption('the token, its header and payload'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ export SIGNET_API_KEY=my-api-key SIGNET_PRIVATE_KEY_FILE=./private.pem
   $ signet token request --url '/v1/payments?idempotent=1' --data @payment.json
   $ signet token request --url https://api.example.com/v1/accounts --json
   $ SIGNET_PKCS11_PIN_FILE=./hsm.pin signet token request --url /v1/accounts \\
-      --pkcs11-library /usr/lib/softhsm/libsofthsm2.so --pkcs11-token payments --pkcs11-key api-signing`)
+      --pkcs11-library /usr/lib/softhsm/libsofthsm2.so --pkcs11-token payments --pkcs11-key api-signing`,
+    )
     .action(async (options: RequestSchemeOptions & Json & { url: string; method?: string; data?: string }) => {
       const { uri } = outgoingUrl(options.url);
       const body = await readData(io, options.data);
@@ -64,9 +64,12 @@ Examples:
     .addOption(new Option('--issuer <iss>', 'the iss claim; older accounts use CHAIPAY').default('PORTONE').helpGroup(TOKEN))
     .addOption(expiresInOption('100'))
     .addOption(jsonOption('the token, its header and payload'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
-  $ SIGNET_SECRET_FILE=./portone.secret signet token portone --client-key SglffyyZgojEdXWL`)
+  $ SIGNET_SECRET_FILE=./portone.secret signet token portone --client-key SglffyyZgojEdXWL`,
+    )
     .action(async (options: PortOneSchemeOptions & Json) => {
       const signer = await portOneSchemeSigner(io, options);
       printToken(io, tokenOf(await signer.sign({ method: 'GET', url: '/' })), options.json);
@@ -80,11 +83,14 @@ Examples:
     .addOption(expiresInOption('1800'))
     .addOption(new Option('--no-exp', 'leave exp out (2Checkout then applies 30 minutes)').helpGroup(TOKEN))
     .addOption(jsonOption('the token, its header and payload'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The secret is the Buy-link Secret Word.
 
 Examples:
-  $ signet token 2checkout --merchant-code MERCH_CODE --secret-file ./buy-link-secret`)
+  $ signet token 2checkout --merchant-code MERCH_CODE --secret-file ./buy-link-secret`,
+    )
     .action(async (options: TwoCheckoutSchemeOptions & Json) => {
       const signer = await twoCheckoutSchemeSigner(io, options);
       printToken(io, tokenOf(await signer.sign({ method: 'GET', url: '/' })), options.json);
@@ -105,10 +111,13 @@ Examples:
     .addOption(passphraseFileOption());
   addPkcs11Options(jwt)
     .addOption(jsonOption('the token, its header and payload'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ SIGNET_SECRET_FILE=./jwt.secret signet token jwt --alg HS256 --claims '{"sub":"svc-billing","role":"admin"}'
-  $ signet token jwt --alg ES256 --key-file ./ec.pem --claims @claims.json --expires-in 60 --kid 2026-01`)
+  $ signet token jwt --alg ES256 --key-file ./ec.pem --claims @claims.json --expires-in 60 --kid 2026-01`,
+    )
     .action(async (options: Omit<JwtSchemeOptions, 'claims'> & { claims: string } & Json) => {
       const claims = await readClaims(io, options.claims);
       const signer = await jwtSchemeSigner(io, { ...options, claims });

@@ -55,27 +55,33 @@ export function registerVerify(program: Command, io: Io): void {
     .command('verify')
     .description('verify a token, or a captured HTTP request, the way @signet/verify does on the server')
     .addOption(new Option('--token <token>', 'the token (with or without "Bearer "), or - for stdin').helpGroup(REQUEST))
-    .addOption(
-      new Option('--request-file <path>', 'a captured raw HTTP request (request line, headers, empty line, body), or - for stdin')
-        .conflicts(['token', 'url', 'method', 'data'])
-        .helpGroup(REQUEST),
-    );
+    .addOption(new Option('--request-file <path>', 'a captured raw HTTP request (request line, headers, empty line, body), or - for stdin').conflicts(['token', 'url', 'method', 'data']).helpGroup(REQUEST));
   addRequestOptions(command, 'with --token: the path + query the request was received on (taken verbatim), or its absolute URL', false)
     .addOption(new Option('--scheme <scheme>', 'the scheme to verify').choices(Object.keys(ALLOWED)).default('request').helpGroup(TOKEN))
-    .addOption(new Option('--public-key-file <path>', 'request, fireblocks, coinbase, http-signature, truelayer: the public key, PEM or certificate (else SIGNET_PUBLIC_KEY_FILE, or the PEM in SIGNET_PUBLIC_KEY)').helpGroup(CREDENTIALS))
+    .addOption(
+      new Option('--public-key-file <path>', 'request, fireblocks, coinbase, http-signature, truelayer: the public key, PEM or certificate (else SIGNET_PUBLIC_KEY_FILE, or the PEM in SIGNET_PUBLIC_KEY)').helpGroup(
+        CREDENTIALS,
+      ),
+    )
     .addOption(new Option('--client-key <key>', 'portone: the accepted client key (else SIGNET_CLIENT_KEY)').helpGroup(CREDENTIALS))
     .addOption(new Option('--merchant-code <code>', '2checkout: the merchant code (else SIGNET_MERCHANT_CODE)').helpGroup(CREDENTIALS))
-    .addOption(new Option('--secret-file <path>', 'portone, 2checkout, upbit, bithumb, http-signature (hmac-sha256): file holding the HMAC secret (else SIGNET_SECRET_FILE, or the secret in SIGNET_SECRET)').helpGroup(CREDENTIALS))
-    .addOption(new Option('--alg <list>', 'request, dpop: accepted algorithms, comma-separated (default: RS256; dpop: every asymmetric one); http-signature: the key\'s RFC 9421 algorithm (required)').helpGroup(TOKEN))
+    .addOption(
+      new Option('--secret-file <path>', 'portone, 2checkout, upbit, bithumb, http-signature (hmac-sha256): file holding the HMAC secret (else SIGNET_SECRET_FILE, or the secret in SIGNET_SECRET)').helpGroup(CREDENTIALS),
+    )
+    .addOption(new Option('--alg <list>', "request, dpop: accepted algorithms, comma-separated (default: RS256; dpop: every asymmetric one); http-signature: the key's RFC 9421 algorithm (required)").helpGroup(TOKEN))
     .addOption(emptyBodyOption())
     .addOption(new Option('--issuer <iss>', 'portone: an accepted iss (repeatable; default: PORTONE)').argParser(collect).helpGroup(TOKEN))
     .addOption(new Option('--max-lifetime <seconds>', 'the longest exp - iat accepted (default: 55 request and fireblocks, 100 portone, 1800 2checkout, 120 coinbase)').argParser(positiveSeconds).helpGroup(TOKEN))
     .addOption(new Option('--clock-tolerance <seconds>', 'how far clocks may be off (at most 600)').argParser(seconds).default(5).helpGroup(TOKEN))
     .addOption(new Option('--at <time>', 'verify as of this time (seconds since the epoch or ISO 8601), e.g. when a request was captured').helpGroup(TOKEN))
     .addOption(new Option('--json', 'print {valid, claims} or {valid, code, message} as JSON').helpGroup(OUTPUT))
-    .addOption(new Option('--explain', 'when invalid, say which check failed and what it compared (the token\'s uri next to the one received, body length and hash next to bodyHash, the clock difference)').helpGroup(OUTPUT));
+    .addOption(
+      new Option('--explain', "when invalid, say which check failed and what it compared (the token's uri next to the one received, body length and hash next to bodyHash, the clock difference)").helpGroup(OUTPUT),
+    );
   addSchemeVerifyOptions(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 valid, 1 invalid (the reason's code on stderr), 2 bad usage or input.
 
 Examples:
@@ -85,7 +91,8 @@ Examples:
   $ signet verify --scheme dpop --origin https://api.example.com --token "$PROOF" --url /v1/me
   $ SIGNET_SECRET_FILE=./bithumb.secret signet verify --scheme bithumb --access-key "$BITHUMB_ACCESS_KEY" --token "$TOKEN" --url '/v1/orders?market=KRW-BTC'
   $ signet verify --scheme truelayer --public-key-file ec512-public-key.pem --request-file captured.http
-  $ signet verify --scheme http-signature --alg ed25519 --public-key-file ed.pub --origin https://api.example.com --request-file captured.http`)
+  $ signet verify --scheme http-signature --alg ed25519 --public-key-file ed.pub --origin https://api.example.com --request-file captured.http`,
+    )
     .action(async (options: VerifyOptions) => {
       refuseForeignOptions(command, options.scheme, ALLOWED[options.scheme]);
       let explanation: Explanation | undefined;
@@ -114,9 +121,7 @@ async function requestOf(io: Io, options: VerifyOptions): Promise<VerifiableRequ
     return parseHttpRequest(raw);
   }
   if (options.token === undefined) throw new CliError('ERR_USAGE', 'give --token <token> (with --url and --data as received), or --request-file <path>');
-  const token = (options.token === '-' ? (await readStdin(io, TOKEN_BYTES, 'the token (--token -)')).toString('utf8') : options.token)
-    .trim()
-    .replace(/^bearer\s+/i, '');
+  const token = (options.token === '-' ? (await readStdin(io, TOKEN_BYTES, 'the token (--token -)')).toString('utf8') : options.token).trim().replace(/^bearer\s+/i, '');
   if (token === '') throw new CliError('ERR_INPUT', 'the token is empty');
   if ((options.scheme === 'request' || options.scheme === 'fireblocks') && options.url === undefined) {
     throw new CliError('ERR_USAGE', `the ${options.scheme} scheme binds the token to a request: give --url (and --data if it had a body)`);

@@ -73,5 +73,8 @@ export function addSchemeVerifyOptions(command: Command): Command {
 
 /** A comma-separated list, trimmed, without empty entries. */
 export function listOf(value: string): string[] {
-  return value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

@@ -24,9 +24,7 @@ export async function httpSignatureSchemeSigner(io: Io, options: HttpSignatureFl
   if (options.kid === undefined) throw new CliError('ERR_USAGE', '--scheme http-signature needs --kid <id>, the keyid the verifier finds the key by');
   const hmac = algorithm === 'hmac-sha256';
   refuseWrongKind(hmac, options.keyFile !== undefined || options.passphraseFile !== undefined, options.secretFile !== undefined);
-  const key = hmac
-    ? await requireCredential(io, SECRET, options.secretFile, '--alg hmac-sha256')
-    : keyText(await requireCredential(io, PRIVATE_KEY, options.keyFile, `--alg ${algorithm}`));
+  const key = hmac ? await requireCredential(io, SECRET, options.secretFile, '--alg hmac-sha256') : keyText(await requireCredential(io, PRIVATE_KEY, options.keyFile, `--alg ${algorithm}`));
   const passphrase = hmac ? undefined : await findCredential(io, PASSPHRASE, options.passphraseFile);
   return httpMessageSigner({
     algorithm,
@@ -57,9 +55,7 @@ export async function httpSignatureSchemeVerifier(io: Io, options: HttpSignature
   const algorithm = httpAlgorithm(options.alg);
   const hmac = algorithm === 'hmac-sha256';
   refuseWrongKind(hmac, options.publicKeyFile !== undefined, options.secretFile !== undefined);
-  const key = hmac
-    ? await requireCredential(io, SECRET, options.secretFile, 'verifying --alg hmac-sha256')
-    : await requireCredential(io, PUBLIC_KEY, options.publicKeyFile, `verifying --alg ${algorithm}`);
+  const key = hmac ? await requireCredential(io, SECRET, options.secretFile, 'verifying --alg hmac-sha256') : await requireCredential(io, PUBLIC_KEY, options.publicKeyFile, `verifying --alg ${algorithm}`);
   const { kid } = options;
   const origin = options.origin ?? originOf(options.url);
   return httpMessageVerifier({

@@ -42,12 +42,21 @@ export function registerSchemeTokens(token: Command, io: Io): void {
     .addOption(secretFileOption());
   finish(upbit, io, 'upbit', `$ SIGNET_SECRET_FILE=./upbit.secret signet token upbit --access-key "$UPBIT_ACCESS_KEY" --url '/v1/orders/chance?market=KRW-BTC'`);
 
-  const bithumb = addRequestOptions(token.command('bithumb').description("mint a Bithumb API 2.0 token {access_key, nonce, timestamp, query_hash?, query_hash_alg?} (HS256): binds the parameters and the time"), URL_HELP, true)
+  const bithumb = addRequestOptions(
+    token.command('bithumb').description('mint a Bithumb API 2.0 token {access_key, nonce, timestamp, query_hash?, query_hash_alg?} (HS256): binds the parameters and the time'),
+    URL_HELP,
+    true,
+  )
     .addOption(accessKey())
     .addOption(HMAC_ALG())
     .addOption(queryHashForm())
     .addOption(secretFileOption());
-  finish(bithumb, io, 'bithumb', `$ SIGNET_SECRET_FILE=./bithumb.secret signet token bithumb --access-key "$BITHUMB_ACCESS_KEY" --url /v1/orders -X POST --data '{"market":"KRW-BTC","side":"bid","price":"5000","ord_type":"price"}'`);
+  finish(
+    bithumb,
+    io,
+    'bithumb',
+    `$ SIGNET_SECRET_FILE=./bithumb.secret signet token bithumb --access-key "$BITHUMB_ACCESS_KEY" --url /v1/orders -X POST --data '{"market":"KRW-BTC","side":"bid","price":"5000","ord_type":"price"}'`,
+  );
 }
 
 function finish(command: Command, io: Io, scheme: NewScheme, example: string): void {

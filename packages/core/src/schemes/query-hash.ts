@@ -119,10 +119,7 @@ function scalar(value: unknown, key: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new SignetError(
-    'ERR_INVALID_REQUEST',
-    `The body parameter "${key.slice(0, 40)}" is neither a string, a number, a boolean nor a list of them: Upbit and Bithumb hash flat parameters only; send it as a string.`,
-  );
+  throw new SignetError('ERR_INVALID_REQUEST', `The body parameter "${key.slice(0, 40)}" is neither a string, a number, a boolean nor a list of them: Upbit and Bithumb hash flat parameters only; send it as a string.`);
 }
 
 function bodyRefused(): SignetError {

@@ -98,7 +98,10 @@ function coveredValue(request: SignableRequest, name: string): string {
   const found = typeof headers === 'object' && headers !== null ? Object.entries(headers).filter(([key]) => key.toLowerCase() === wanted) : [];
   const value: unknown = found.length === 1 ? found[0]?.[1] : undefined;
   if (typeof value !== 'string') {
-    throw new SignetError('ERR_INVALID_REQUEST', `The TrueLayer signer covers the ${name} header, but this request has ${found.length > 1 ? 'more than one' : 'none'}: set it once on the request, or leave it out of headers.`);
+    throw new SignetError(
+      'ERR_INVALID_REQUEST',
+      `The TrueLayer signer covers the ${name} header, but this request has ${found.length > 1 ? 'more than one' : 'none'}: set it once on the request, or leave it out of headers.`,
+    );
   }
   if (LINE_BREAK.test(value)) throw new SignetError('ERR_INVALID_REQUEST', `The ${name} header contains a line break; it cannot be sent or signed.`);
   return value;

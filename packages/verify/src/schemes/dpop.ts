@@ -112,13 +112,13 @@ export function dpopVerifier(options: DpopVerifierOptions): Verifier<DpopClaims>
       }
       const now = settings.now();
       facts.now = now;
-      if (iat > now + settings.toleranceSeconds) throw new SignetError('ERR_TOKEN_FUTURE', 'The proof is issued in the future: check the client\'s clock.');
+      if (iat > now + settings.toleranceSeconds) throw new SignetError('ERR_TOKEN_FUTURE', "The proof is issued in the future: check the client's clock.");
       if (iat < now - maxAgeSeconds - settings.toleranceSeconds) throw new SignetError('ERR_TOKEN_EXPIRED', `The proof is older than ${maxAgeSeconds} seconds.`);
       if (accessToken !== undefined && !sameText(payload['ath'], createHash('sha256').update(accessToken, 'ascii').digest('base64url'))) {
         throw new SignetError('ERR_TOKEN_BINDING_MISMATCH', 'The proof\'s "ath" is not the hash of the access token it came with.');
       }
       if (jkt !== undefined && !sameText(thumbprint, await expectedThumbprint(jkt, accessToken))) {
-        throw new SignetError('ERR_TOKEN_BINDING_MISMATCH', 'The proof\'s key is not the key the access token is bound to (cnf.jkt).');
+        throw new SignetError('ERR_TOKEN_BINDING_MISMATCH', "The proof's key is not the key the access token is bound to (cnf.jkt).");
       }
       const nonce = payload['nonce'];
       if (checkNonce !== undefined && !(typeof nonce === 'string' || nonce === undefined ? (await checkNonce(nonce)) === true : false)) {

@@ -159,7 +159,10 @@ export function httpMessageVerifier(options: HttpMessageVerifierOptions): Verifi
           if (coversDigest) {
             const outcome = checkContentDigest(headerValue(head.headers, 'content-digest') ?? '', body);
             if (outcome !== 'ok') {
-              throw new SignetError('ERR_BODY_HASH_MISMATCH', outcome === 'mismatch' ? 'The body received does not match the Content-Digest the signature covers.' : 'The Content-Digest covered holds no sha-256 or sha-512 digest.');
+              throw new SignetError(
+                'ERR_BODY_HASH_MISMATCH',
+                outcome === 'mismatch' ? 'The body received does not match the Content-Digest the signature covers.' : 'The Content-Digest covered holds no sha-256 or sha-512 digest.',
+              );
             }
           } else if (requireContentDigest && body.byteLength > 0) {
             throw new SignetError('ERR_SIGNATURE_COVERAGE', 'The request has a body but its signature does not cover content-digest: the body is not bound.');
@@ -257,7 +260,7 @@ function keyLookup(keys: unknown): (keyId: string) => Promise<{ algorithm: HttpS
       } catch {
         throw new SignetError('ERR_KEY_LOOKUP_FAILED', 'The keys lookup threw; the request is refused.');
       }
-      if (found === undefined || found === null) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the signature\'s keyid.');
+      if (found === undefined || found === null) throw new SignetError('ERR_UNKNOWN_KEY', "No key is known for the signature's keyid.");
       return loadKey(found, 'the key the lookup returned');
     };
   }
@@ -265,7 +268,7 @@ function keyLookup(keys: unknown): (keyId: string) => Promise<{ algorithm: HttpS
   const loaded = new Map(Object.keys(keys).map((keyId) => [keyId, loadKey((keys as Record<string, unknown>)[keyId], `keys["${keyId}"]`)]));
   return async (keyId) => {
     const found = loaded.get(keyId);
-    if (found === undefined) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the signature\'s keyid.');
+    if (found === undefined) throw new SignetError('ERR_UNKNOWN_KEY', "No key is known for the signature's keyid.");
     return found;
   };
 }

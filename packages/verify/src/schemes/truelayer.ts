@@ -116,7 +116,7 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
           const valid = signatureValid('ES512', key, `${encodedHeader}.${payload.toString('base64url')}`, Buffer.from(signature, 'base64url'), true);
           if (unknown) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the signature\'s "kid".');
           if (!valid || Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
-            throw new SignetError('ERR_SIGNATURE_INVALID', 'The Tl-Signature does not verify for this request\'s method, path, covered headers and body.');
+            throw new SignetError('ERR_SIGNATURE_INVALID', "The Tl-Signature does not verify for this request's method, path, covered headers and body.");
           }
         },
       };
@@ -132,7 +132,7 @@ function protectedHeader(encoded: string): Record<string, unknown> {
     header = undefined;
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-    throw new SignetError('ERR_JWT_MALFORMED', 'The Tl-Signature\'s protected header is not a base64url JSON object.');
+    throw new SignetError('ERR_JWT_MALFORMED', "The Tl-Signature's protected header is not a base64url JSON object.");
   }
   return header as Record<string, unknown>;
 }

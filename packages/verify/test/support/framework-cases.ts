@@ -44,8 +44,7 @@ export function describeFrameworkVerification(kind: FrameworkKind): void {
   });
 
   const nonceSigner = requestSigner({ apiKey: 'merchant-7', privateKey, nonce: true });
-  const signed = async (method: string, url: string, body?: Buffer): Promise<Record<string, string>> =>
-    nonceSigner.sign({ method, url, ...(body === undefined ? {} : { body }) });
+  const signed = async (method: string, url: string, body?: Buffer): Promise<Record<string, string>> => nonceSigner.sign({ method, url, ...(body === undefined ? {} : { body }) });
 
   describe(`${kind}: accepted requests`, () => {
     it('accepts a token minted by jsonwebtoken for the path, query and body, and hands over the exact verified bytes', async () => {

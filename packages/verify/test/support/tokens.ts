@@ -54,7 +54,10 @@ const HASHES: Record<SigningAlg, string | null> = {
 export function signBytes(alg: SigningAlg, key: KeyObject | string | Buffer, input: string, options: { der?: boolean } = {}): Buffer {
   const hash = HASHES[alg];
   const data = Buffer.from(input, 'latin1');
-  if (alg.startsWith('HS')) return createHmac(hash as string, key).update(data).digest();
+  if (alg.startsWith('HS'))
+    return createHmac(hash as string, key)
+      .update(data)
+      .digest();
   if (typeof key === 'string' || Buffer.isBuffer(key)) throw new Error('asymmetric signing needs a KeyObject');
   if (alg === 'PS256') return cryptoSign(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
   if (alg.startsWith('ES')) return cryptoSign(hash, data, { key, dsaEncoding: options.der === true ? 'der' : 'ieee-p1363' });

@@ -71,11 +71,7 @@ export async function signBase(algorithm: HttpSignatureAlgorithm, key: KeyObject
   const data = Buffer.from(base, 'ascii');
   if (algorithm === 'hmac-sha256') return createHmac('sha256', key).update(data).digest();
   const signKey: KeyObject | SignKeyObjectInput =
-    algorithm === 'rsa-pss-sha512'
-      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT }
-      : spec.signatureBytes !== undefined && algorithm !== 'ed25519'
-        ? { key, dsaEncoding: 'ieee-p1363' }
-        : key;
+    algorithm === 'rsa-pss-sha512' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT } : spec.signatureBytes !== undefined && algorithm !== 'ed25519' ? { key, dsaEncoding: 'ieee-p1363' } : key;
   try {
     return await signData(spec.hash, data, signKey, offload);
   } catch {

@@ -1,16 +1,5 @@
 import { Buffer } from 'node:buffer';
-import {
-  type Item,
-  type Parameters,
-  StructuredFieldError,
-  parseDictionary,
-  parseItem,
-  parseList,
-  serializeDictionary,
-  serializeItem,
-  serializeList,
-  serializeMember,
-} from './structured-field.js';
+import { type Item, type Parameters, StructuredFieldError, parseDictionary, parseItem, parseList, serializeDictionary, serializeItem, serializeList, serializeMember } from './structured-field.js';
 
 // Component identifiers and their values (RFC 9421 §2): the derived components of a request (§2.2) and header
 // fields (§2.1) with the `sf`, `key` and `bs` parameters. `req` (responses only) and `tr` (trailers) are refused.

@@ -17,7 +17,9 @@ export function isContentDigestAlgorithm(value: unknown): value is ContentDigest
  * empty content, whose digest is that of zero bytes.
  */
 export function contentDigest(body: Uint8Array | undefined, algorithm: ContentDigestAlgorithm): string {
-  const digest = createHash(HASHES[algorithm]).update(body ?? new Uint8Array(0)).digest();
+  const digest = createHash(HASHES[algorithm])
+    .update(body ?? new Uint8Array(0))
+    .digest();
   return serializeDictionary([[algorithm, { value: new Uint8Array(digest), params: [] }]]);
 }
 

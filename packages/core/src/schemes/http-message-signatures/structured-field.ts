@@ -90,9 +90,7 @@ export function serializeList(members: Member[]): string {
 
 /** @internal */
 export function serializeDictionary(dictionary: Dictionary): string {
-  return dictionary
-    .map(([key, member]) => ('value' in member && member.value === true ? `${serializeKey(key)}${serializeParameters(member.params)}` : `${serializeKey(key)}=${serializeMember(member)}`))
-    .join(', ');
+  return dictionary.map(([key, member]) => ('value' in member && member.value === true ? `${serializeKey(key)}${serializeParameters(member.params)}` : `${serializeKey(key)}=${serializeMember(member)}`)).join(', ');
 }
 
 function serializeKey(key: string): string {
