@@ -1,13 +1,8 @@
 import { createServer } from 'node:http';
+import { answerSmallJson } from './sink.js';
 
 // A loopback server in its own process that reads each body and answers a small JSON: the client is what is measured.
-const server = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' });
-    res.end('{"ok":true}');
-  });
-});
+const server = createServer(answerSmallJson);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();

@@ -6,6 +6,7 @@ import axios, { type AxiosInstance, type CreateAxiosDefaults, type InternalAxios
 import { createSignedAxios } from '@signet/axios';
 import { type OffloadMode, requestSigner } from '@signet/core';
 import { rs256Async, rs256Sync } from './floors.js';
+import { answerSmallJson } from './sink.js';
 import { alternate, durationMs, latencyRun, smoke } from './measure.js';
 
 // The default signing path under load: axios POSTs of a 1 KiB JSON body to a node:http server in this same process
@@ -34,13 +35,7 @@ const params = { channel: 'web' };
 
 /** A loopback server in this process that reads each body and answers a small JSON. */
 async function startServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' });
-      res.end('{"ok":true}');
-    });
-  });
+  const server = createServer(answerSmallJson);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

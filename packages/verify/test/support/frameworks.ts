@@ -1,5 +1,4 @@
 import { Buffer } from 'node:buffer';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import Fastify from 'fastify';
@@ -7,6 +6,7 @@ import { Hono } from 'hono';
 import { type RequestLimits, type VerifiedClaims, type Verifier, refusalResponse, verifyFetchRequest } from '@signet/verify';
 import { signetFastify } from '@signet/verify/fastify';
 import { signetHono } from '@signet/verify/hono';
+import { listenServer } from './servers.js';
 
 export type FrameworkKind = 'verifyFetchRequest' | 'Hono' | 'Fastify';
 
@@ -55,19 +55,6 @@ function honoApp(verifier: Verifier, limits: RequestLimits, seen: FrameworkSeen[
   return app;
 }
 
-async function listenNode(server: Server): Promise<{ origin: string; close(): Promise<void> }> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
-}
-
 /** A real server of `kind` on 127.0.0.1 whose every route verifies with `verifier`. */
 export async function startFrameworkServer(kind: FrameworkKind, verifier: Verifier, limits: RequestLimits = {}): Promise<FrameworkServer> {
   const seen: FrameworkSeen[] = [];
@@ -83,7 +70,7 @@ export async function startFrameworkServer(kind: FrameworkKind, verifier: Verifi
   }
   const fetch = kind === 'Hono' ? honoApp(verifier, limits, seen).fetch : fetchHandler(verifier, limits, seen);
   const server = createAdaptorServer({ fetch }) as Server;
-  return { ...(await listenNode(server)), seen };
+  return { ...(await listenServer(server)), seen };
 }
 
 export const FRAMEWORK_KINDS: readonly FrameworkKind[] = ['verifyFetchRequest', 'Hono', 'Fastify'];

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { type KeyObject } from 'node:crypto';
-import { type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse, createServer, request } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import express from 'express';
@@ -95,7 +95,11 @@ function record(seen: Seen[], incoming: IncomingMessage, res: ServerResponse, ar
 
 /** Serves `listener` on 127.0.0.1, on a port the system picks. */
 export async function listen(listener: RequestListener): Promise<Listening> {
-  const server = createServer(listener);
+  return listenServer(createServer(listener));
+}
+
+/** Starts `server` on 127.0.0.1, on a port the system picks; `close()` also ends kept-alive connections. */
+export async function listenServer(server: Server): Promise<Listening> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
