@@ -127,6 +127,75 @@ describe('a key held outside the process (SigningKey)', () => {
     expect(received).toEqual([]);
   });
 
+  it('deadlines hold for each signature when fast and hung ones are mixed: the hung time out, the others sign', async () => {
+    let call = 0;
+    const timedOut: boolean[] = [];
+    const key = remoteKey('RS256', rsa.privateKey, 'p1363', {
+      onSign: (signal) => {
+        const index = call++;
+        // Every third call never answers on its own; the rest answer after a delay that varies by call.
+        if (index % 3 === 0) return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => (timedOut.push((signal.reason as Error).name === 'TimeoutError'), reject(new Error('gone')))));
+        return new Promise((resolve) => setTimeout(resolve, (index % 5) * 3));
+      },
+    });
+    const signer = jwtSigner({ algorithm: 'RS256', key, signTimeoutMs: 60 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        new Promise((resolve) => setTimeout(resolve, i)).then(() =>
+          signer.sign({ method: 'GET', url: '/' }).then(
+            () => 'signed',
+            (error: unknown) => (error as SignetError).code,
+          ),
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'signed')).toHaveLength(20);
+    expect(outcomes.filter((outcome) => outcome === 'ERR_SIGNING_FAILED')).toHaveLength(10);
+    expect(timedOut).toEqual(Array.from({ length: 10 }, () => true));
+  });
+
+  it('a request aborted while it waits for its turn is refused, and its turn goes to the next', async () => {
+    let release: () => void = () => undefined;
+    const key = remoteKey('RS256', rsa.privateKey, 'p1363', { onSign: () => (key.calls === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()) });
+    const signer = jwtSigner({ algorithm: 'RS256', key, maxConcurrentSigns: 1 });
+    const first = signer.sign({ method: 'GET', url: '/' });
+    const controller = new AbortController();
+    const second = signer.sign({ method: 'GET', url: '/', signal: controller.signal });
+    const third = signer.sign({ method: 'GET', url: '/' });
+    controller.abort();
+    expect((await rejection(second)).code).toBe('ERR_SIGNING_FAILED');
+    release();
+    await expect(first).resolves.toHaveProperty('Authorization');
+    await expect(third).resolves.toHaveProperty('Authorization');
+    expect(key.calls).toBe(2);
+  });
+
+  it('a backend that reads its signal only after the deadline sees it aborted', async () => {
+    let late: AbortSignal | undefined;
+    const key: SigningKey = {
+      algorithm: 'RS256',
+      sign: (_data, options) =>
+        new Promise((_resolve, reject) =>
+          setTimeout(() => {
+            late = options?.signal;
+            reject(new Error('late'));
+          }, 60),
+        ),
+    };
+    const error = await rejection(jwtSigner({ algorithm: 'RS256', key, signTimeoutMs: 20 }).sign({ method: 'GET', url: '/' }));
+    expect(error.message).toMatch(/signTimeoutMs/);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(late?.aborted).toBe(true);
+  });
+
+  it('no timer outlives the signatures: a process that is done signing can exit', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const signer = jwtSigner({ algorithm: 'RS256', key: remoteKey('RS256', rsa.privateKey), signTimeoutMs: 600_000 });
+    await Promise.all(Array.from({ length: 16 }, () => signer.sign({ method: 'GET', url: '/' })));
+    expect(timers()).toBe(before);
+  });
+
   it('a backend failure is ERR_SIGNING_FAILED whose cause keeps name, message and code only, never what the error carried', async () => {
     const failing: SigningKey = {
       algorithm: 'RS256',

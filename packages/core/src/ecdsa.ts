@@ -1,10 +1,38 @@
 import { Buffer } from 'node:buffer';
 import { SignetError } from './errors.js';
 
-function toBigInt(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  return value;
+/** The big-endian bytes of a curve order `n` and of `n >> 1`, computed once per curve. */
+interface OrderBytes {
+  order: Uint8Array;
+  half: Uint8Array;
+}
+const orderBytes = new Map<bigint, OrderBytes>();
+
+function bytesOf(value: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--, value >>= 8n) out[i] = Number(value & 0xffn);
+  return out;
+}
+
+// Signing goes through here once per ECDSA signature (a remote key at thousands a second): bytes are compared and
+// subtracted as they are, with the order's bytes computed once, rather than converting every signature to BigInt.
+function bytesFor(order: bigint, length: number): OrderBytes {
+  let entry = orderBytes.get(order);
+  if (entry === undefined || entry.order.length !== length) {
+    entry = { order: bytesOf(order, length), half: bytesOf(order >> 1n, length) };
+    orderBytes.set(order, entry);
+  }
+  return entry;
+}
+
+/** Whether the big-endian `s` (starting at `at` in `signature`) is at most `limit` of the same length. */
+function atMost(signature: Uint8Array, at: number, limit: Uint8Array): boolean {
+  for (let i = 0; i < limit.length; i++) {
+    const byte = signature[at + i] as number;
+    const bound = limit[i] as number;
+    if (byte !== bound) return byte < bound;
+  }
+  return true;
 }
 
 /**
@@ -14,17 +42,21 @@ function toBigInt(bytes: Uint8Array): bigint {
  * @internal
  */
 export function isLowS(signature: Uint8Array, order: bigint): boolean {
-  return toBigInt(signature.subarray(signature.length / 2)) <= order >> 1n;
+  const half = signature.length / 2;
+  return atMost(signature, half, bytesFor(order, half).half);
 }
 
 /** @internal Rewrites a P1363 signature in place to its low-S twin when `s > n / 2`; returns it. */
-export function normalizeLowS(signature: Buffer, order: bigint): Buffer {
-  if (isLowS(signature, order)) return signature;
+export function normalizeLowS<T extends Uint8Array>(signature: T, order: bigint): T {
   const half = signature.length / 2;
-  let s = order - toBigInt(signature.subarray(half));
-  for (let i = signature.length - 1; i >= half; i--) {
-    signature[i] = Number(s & 0xffn);
-    s >>= 8n;
+  const bytes = bytesFor(order, half);
+  if (atMost(signature, half, bytes.half)) return signature;
+  // s := n - s, byte by byte from the least significant end (s < n, so nothing is borrowed past the top).
+  let borrow = 0;
+  for (let i = half - 1; i >= 0; i--) {
+    const difference = (bytes.order[i] as number) - (signature[half + i] as number) - borrow;
+    borrow = difference < 0 ? 1 : 0;
+    signature[half + i] = difference & 0xff;
   }
   return signature;
 }

@@ -52,6 +52,11 @@ export function checkSigningKey(key: SigningKey, algorithm: JwsAlgorithm, what: 
  * signal cancels a wait or a signature in flight. Whatever the backend returns is brought to the JWS form: ECDSA
  * from DER to IEEE P1363, and to its low-S half. A failure is `ERR_SIGNING_FAILED`, with the backend's error as
  * `cause` reduced to its name, message and code, so that nothing it carried (a request, credentials) is kept.
+ *
+ * A remote key signs thousands of times a second, and what this adds to each signature is the ceiling of what a
+ * slow backend can deliver: so no timer, abort controller or listener is made per signature unless it is used.
+ * One timer serves every deadline (they are all `signTimeoutMs` long, so they expire in the order they started),
+ * and the `AbortSignal` handed to the backend is made when the backend reads it.
  * @internal
  */
 export function remoteSigner(key: SigningKey, limits: RemoteLimits): (data: Buffer, signal?: AbortSignal) => Promise<Buffer> {
@@ -62,10 +67,10 @@ export function remoteSigner(key: SigningKey, limits: RemoteLimits): (data: Buff
     active -= 1;
     waiting.shift()?.();
   };
-  const turn = (signal: AbortSignal | undefined): Promise<void> => {
+  const turn = (signal: AbortSignal | undefined): Promise<void> | undefined => {
     if (active < limits.maxConcurrentSigns) {
       active += 1;
-      return Promise.resolve();
+      return undefined;
     }
     return new Promise((resolve, reject) => {
       const go = (): void => {
@@ -82,47 +87,148 @@ export function remoteSigner(key: SigningKey, limits: RemoteLimits): (data: Buff
       signal?.addEventListener('abort', cancel, { once: true });
     });
   };
+  const deadlines = new Deadlines(limits.signTimeoutMs);
 
-  return async (data, signal) => {
-    if (signal?.aborted) throw aborted();
-    await turn(signal);
-    // A timer of our own, cleared when the signature is back: AbortSignal.timeout() would keep every signal (and
-    // the listener on it) alive for the whole signTimeoutMs, tens of thousands at a few thousand signatures a
-    // second, and their garbage delayed the event loop by enough to cost about a tenth of the throughput.
-    const timer = new AbortController();
-    const deadline = timer.signal;
-    const clock = setTimeout(() => timer.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), limits.signTimeoutMs);
-    const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
-    try {
-      const raw = await Promise.race([key.sign(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { signal: combined }), rejectOn(combined)]);
-      if (!(raw instanceof Uint8Array) || raw.byteLength === 0) {
-        throw new SignetError('ERR_SIGNING_FAILED', `The SigningKey for ${key.algorithm} returned no signature bytes (a Uint8Array is expected).`);
-      }
-      let signature = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-      if (spec.curveOrder !== undefined) {
-        if (signature.length !== spec.signatureBytes) signature = derToP1363(signature, spec.signatureBytes as number);
-        signature = normalizeLowS(Buffer.from(signature), spec.curveOrder);
-      }
-      return signature;
-    } catch (error) {
-      if (error instanceof SignetError) throw error;
-      if (deadline.aborted && !signal?.aborted) {
-        throw new SignetError('ERR_SIGNING_FAILED', `The SigningKey did not sign within ${limits.signTimeoutMs} ms (signTimeoutMs); the request was not sent.`);
-      }
-      if (signal?.aborted) throw aborted();
-      throw new SignetError('ERR_SIGNING_FAILED', `The SigningKey for ${key.algorithm} failed to sign; the request was not sent.`, { cause: detach(error) });
-    } finally {
-      clearTimeout(clock);
-      release();
+  const toJws = (raw: unknown): Buffer => {
+    if (!(raw instanceof Uint8Array) || raw.byteLength === 0) {
+      throw new SignetError('ERR_SIGNING_FAILED', `The SigningKey for ${key.algorithm} returned no signature bytes (a Uint8Array is expected).`);
     }
+    if (spec.curveOrder === undefined) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    // A copy before the low-S rewrite: the bytes belong to the backend, which may reuse them.
+    const p1363 = raw.byteLength === spec.signatureBytes ? Buffer.from(raw) : derToP1363(raw, spec.signatureBytes as number);
+    return normalizeLowS(p1363, spec.curveOrder);
+  };
+
+  const attempt = (data: Buffer, signal: AbortSignal | undefined): Promise<Buffer> =>
+    new Promise<Buffer>((resolve, reject) => {
+      // Aborted while it waited for its turn: the turn it was given goes to the next one.
+      if (signal?.aborted) {
+        release();
+        reject(aborted());
+        return;
+      }
+      let controller: AbortController | undefined;
+      let settled = false;
+      let stopped: { reason: unknown } | undefined;
+      const onAbort = (): void => stop(aborted(), signal?.reason);
+      const stop = (error: Error, reason: unknown): void => {
+        if (settled) return;
+        settled = true;
+        stopped = { reason };
+        deadlines.settle(deadline);
+        signal?.removeEventListener('abort', onAbort);
+        controller?.abort(reason);
+        release();
+        reject(error);
+      };
+      const deadline = deadlines.add(() =>
+        stop(
+          new SignetError('ERR_SIGNING_FAILED', `The SigningKey did not sign within ${limits.signTimeoutMs} ms (signTimeoutMs); the request was not sent.`),
+          new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+        ),
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // The signal the backend gets, made when it first looks: aborted by the deadline or by the caller's signal.
+      const options = {
+        get signal(): AbortSignal {
+          controller ??= new AbortController();
+          if (stopped !== undefined && !controller.signal.aborted) controller.abort(stopped.reason);
+          return controller.signal;
+        },
+      };
+      const finish = (outcome: () => Buffer): void => {
+        if (settled) return;
+        settled = true;
+        deadlines.settle(deadline);
+        signal?.removeEventListener('abort', onAbort);
+        release();
+        try {
+          resolve(outcome());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      let pending: Promise<Uint8Array>;
+      try {
+        pending = key.sign(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      Promise.resolve(pending).then(
+        (raw) => finish(() => toJws(raw)),
+        (error: unknown) =>
+          finish(() => {
+            if (error instanceof SignetError) throw error;
+            throw new SignetError('ERR_SIGNING_FAILED', `The SigningKey for ${key.algorithm} failed to sign; the request was not sent.`, { cause: detach(error) });
+          }),
+      );
+    });
+
+  return (data, signal) => {
+    if (signal?.aborted) return Promise.reject(aborted());
+    const wait = turn(signal);
+    return wait === undefined ? attempt(data, signal) : wait.then(() => attempt(data, signal));
   };
 }
 
-function rejectOn(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+interface Deadline {
+  readonly at: number;
+  expire: (() => void) | undefined;
+}
+
+/**
+ * Deadlines of one length on one timer. They expire in the order they were set; signatures mostly finish in that
+ * order too, so settling one drops the settled ones from the front, the queue holds about what is in flight, and a
+ * settled signature's closures are garbage at once. The timer is cleared when nothing is left, so an idle process
+ * can exit.
+ */
+class Deadlines {
+  private queue: Deadline[] = [];
+  private head = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly ms: number) {}
+
+  add(expire: () => void): Deadline {
+    const deadline: Deadline = { at: Date.now() + this.ms, expire };
+    this.queue.push(deadline);
+    this.timer ??= setTimeout(this.fire, this.ms);
+    return deadline;
+  }
+
+  settle(deadline: Deadline): void {
+    deadline.expire = undefined;
+    this.drop();
+  }
+
+  private drop(): void {
+    while (this.head < this.queue.length && (this.queue[this.head] as Deadline).expire === undefined) this.head += 1;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = Date.now();
+    const due: Array<() => void> = [];
+    for (let at = this.head; at < this.queue.length; at++) {
+      const deadline = this.queue[at] as Deadline;
+      if (deadline.at > now) break;
+      if (deadline.expire !== undefined) due.push(deadline.expire);
+    }
+    // Each expiry settles its own entry, which may shrink the queue: they run after the walk.
+    for (const expire of due) expire();
+    this.drop();
+    const next = this.queue[this.head];
+    if (next !== undefined) this.timer ??= setTimeout(this.fire, Math.max(1, next.at - now));
+  };
 }
 
 function aborted(): SignetError {
