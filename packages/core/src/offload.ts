@@ -22,12 +22,21 @@ export type OffloadMode = 'auto' | 'always';
  */
 export const QUIET_MS = 100;
 /**
- * This many signatures in a row that overlap nothing change the mode: on the calling thread, the next one goes to
- * the pool as a probe; on the pool, signing returns to the calling thread. A sequential caller pays the pool round
- * trip on one signature in 16 (~6%, ~8 µs a signature on average); load is found within 16 signatures.
+ * This many signatures in a row that overlap nothing change the mode: on the pool, signing returns to the calling
+ * thread; on the calling thread, the next one goes to the pool as a probe (the first probe after an overlap; see
+ * {@link MAX_PROBE_RUN} for the ones after it). Load that builds up one request per turn is found within 16
+ * signatures of its last sign of life.
  * @internal
  */
 export const LONE_RUN = 16;
+/**
+ * Each probe that meets no other signature doubles the run before the next one, up to this many: a caller that
+ * signs in sequence without a quiet spell pays the pool round trip on one signature in 256 (it paid it on one in 16, ~6% of its
+ * signatures, measurable against bare crypto.sign), and load that starts after a long sequential spell is found
+ * within 256 signatures (a tenth of a second at RS256's speed), or at once when signatures start together.
+ * @internal
+ */
+export const MAX_PROBE_RUN = 256;
 
 /**
  * Decides, from what the process is doing, whether signatures go to libuv's thread pool.
@@ -41,7 +50,8 @@ export const LONE_RUN = 16;
  * A synchronous signature can never be seen to overlap another, and under steady concurrency requests arrive one per
  * turn, so deciding per turn alone signs nearly everything on the loop (measured: 0.4-0.6 × the pool's throughput at
  * 32 in flight). So on the calling thread, after {@link LONE_RUN} lone signatures in a row the next one goes to the
- * pool as a probe: if another starts while it is there, they overlap. A sequential caller never overlaps its own
+ * pool as a probe: if another starts while it is there, they overlap. A probe that meets nothing doubles the run
+ * before the next, up to {@link MAX_PROBE_RUN}. A sequential caller never overlaps its own
  * probe (none of its signatures at the median pays the round trip); a lone signature after a quiet spell is never
  * a probe.
  *
@@ -54,6 +64,7 @@ export class OffloadPolicy {
   private busy = false;
   private lastStart = -Infinity;
   private lonesInARow = 0;
+  private probeRun = LONE_RUN;
 
   /** @param now a monotonic clock in milliseconds (tests inject one). */
   constructor(readonly now: () => number = () => performance.now()) {}
@@ -66,20 +77,25 @@ export class OffloadPolicy {
     if (count > 1 || this.onPool > 0) {
       this.busy = true;
       this.lonesInARow = 0;
+      this.probeRun = LONE_RUN;
       return true;
     }
     if (quiet) {
+      // What follows a quiet spell is new activity: probing starts again from LONE_RUN.
       this.busy = false;
       this.lonesInARow = 0;
+      this.probeRun = LONE_RUN;
       return false;
     }
     this.lonesInARow += 1;
-    if (this.lonesInARow < LONE_RUN) return this.busy;
+    if (this.lonesInARow < (this.busy ? LONE_RUN : this.probeRun)) return this.busy;
     this.lonesInARow = 0;
     if (this.busy) {
       this.busy = false;
       return false;
     }
+    // A probe. Had the last one met another signature, probeRun would be back at LONE_RUN.
+    this.probeRun = Math.min(this.probeRun * 2, MAX_PROBE_RUN);
     return true;
   }
 

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { requestSigner } from '@signet/core';
 import { testKeys } from '@signet/test-support';
-import { LONE_RUN, QUIET_MS, offloadPolicy } from '../src/offload.js';
+import { LONE_RUN, MAX_PROBE_RUN, QUIET_MS, offloadPolicy } from '../src/offload.js';
 import { bearerToken, sha256Hex } from './helpers.js';
 
 // node:crypto's sign, observed: a call with a callback runs on libuv's thread pool, one without on the calling thread.
@@ -100,9 +100,34 @@ describe("offload 'auto' decides from the signatures that came before", () => {
     expect(onPool()).toEqual([true, true, true, false, false, false, false]);
   });
 
-  it('a caller signing in sequence stays on the calling thread but for one probe in LONE_RUN, which it never overlaps', async () => {
-    await inSequence(requestSigner({ apiKey: 'k', privateKey }), 3 * LONE_RUN + 1);
-    expect(onPool()).toEqual(Array.from({ length: 3 * LONE_RUN + 1 }, (_, i) => i > 0 && i % LONE_RUN === 0));
+  it('a caller signing in sequence stays on the calling thread but for probes it never overlaps, ever rarer: after 16, 32, 64 ... up to MAX_PROBE_RUN lone ones', async () => {
+    const count = 800;
+    await inSequence(requestSigner({ apiKey: 'k', privateKey }), count);
+    const probes = onPool().flatMap((pooled, i) => (pooled ? [i] : []));
+    const expected: number[] = [];
+    for (let at = 0, run = LONE_RUN; at + run < count; run = Math.min(2 * run, MAX_PROBE_RUN)) expected.push((at += run));
+    expect(MAX_PROBE_RUN).toBe(256);
+    expect(probes).toEqual(expected);
+    expect(probes).toEqual([16, 48, 112, 240, 496, 752]);
+  });
+
+  it('an overlap brings the probes back to one in LONE_RUN', async () => {
+    const signer = requestSigner({ apiKey: 'k', privateKey });
+    await inSequence(signer, 2 * LONE_RUN + 32); // probes at 16 and 48: the next would wait for 64 lone signatures
+    await Promise.all([signer.sign(request(1)), signer.sign(request(2))]);
+    vi.mocked(crypto.sign).mockClear();
+    await inSequence(signer, 3 * LONE_RUN);
+    // Back on the calling thread after LONE_RUN, then the first probe LONE_RUN later.
+    expect(onPool().flatMap((pooled, i) => (pooled ? [i] : []))).toEqual([...Array.from({ length: LONE_RUN - 1 }, (_, i) => i), 2 * LONE_RUN - 1]);
+  });
+
+  it('a quiet spell brings the probes back to one in LONE_RUN', async () => {
+    const signer = requestSigner({ apiKey: 'k', privateKey });
+    await inSequence(signer, 2 * LONE_RUN + 32);
+    vi.mocked(crypto.sign).mockClear();
+    await inSequence(signer, LONE_RUN + 1, QUIET_MS);
+    await inSequence(signer, LONE_RUN);
+    expect(onPool().flatMap((pooled, i) => (pooled ? [i] : []))).toEqual([2 * LONE_RUN]);
   });
 
   it('under steady concurrency, one signature per turn, the probe meets the next signature and the pool takes over', async () => {
