@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, quietEnv, runtimeCommand, startProcess, startWorker } from './launch.js';
+import { type Running, quietEnv, runtimeCommand, startProcess, startWorker } from '../src/launch.js';
 
 // Issue 13: the examples/ for each runtime, run in that runtime (pnpm demo runs the same modules under Node): the
 // Cloudflare Worker in workerd, the Deno server in Deno, the Bun script in Bun. Tokens going in are minted by

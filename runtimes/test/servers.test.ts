@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, startProcess, startWorker } from './launch.js';
+import { type Running, startProcess, startWorker } from '../src/launch.js';
 
 // Issue 13: @signet/verify inside each runtime's own server. One web-standard app (servers/app.mjs, published entry
 // points only) is served by Node (@hono/node-server), Bun.serve, Deno.serve and workerd; this test, in Node, mints

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 
-// Starts web-standard servers in the real runtimes for the servers and examples tests: a Bun, Deno or Node process
+// Runs code in the real runtimes, for the servers and examples tests and the bench (exported as
+// @signet/runtime-tests/launch, so that the runtimes are pinned in one package.json). It starts web-standard servers: a Bun, Deno or Node process
 // that prints `{"port":…}` once it listens on 127.0.0.1, or a Worker bundled as a user's bundler would and served
 // by workerd (miniflare) on a 127.0.0.1 port. Every request the tests send is real HTTP on loopback.
 
@@ -24,8 +25,8 @@ export function runtimeCommand(runtime: 'node' | 'bun' | 'deno'): string[] {
   if (runtime === 'bun') return [require.resolve('bun/bin/bun.exe')];
   // deno's bin.cjs runs the binary as a child of a Node wrapper (which a kill would leave running): its own install
   // API names the binary itself.
-  const { runInstall } = require('deno/install_api.cjs') as { runInstall(): string };
-  return [runInstall(), 'run', '--allow-net', '--allow-env', '--allow-read'];
+  const installer = require('deno/install_api.cjs') as { runInstall(): string };
+  return [installer.runInstall(), 'run', '--allow-net', '--allow-env', '--allow-read'];
 }
 
 /** The environment of every runtime process: no update checks, no colours. */
@@ -79,17 +80,21 @@ export async function bundleWorker(entry: string, absWorkingDir = packageDir): P
   return bundle.outputFiles[0]!.text;
 }
 
-/** Serves a Worker module (bundled from `entry`) in workerd on a free 127.0.0.1 port, with string `bindings`. */
-export async function startWorker(entry: string, bindings: Record<string, string>, absWorkingDir = packageDir): Promise<Running & { mf: Miniflare }> {
-  const mf = new Miniflare({
+/** A Worker module (bundled from `entry`, resolving packages from `absWorkingDir`) in workerd, with string `bindings`. */
+export async function createWorker(entry: string, bindings: Record<string, string>, absWorkingDir = packageDir, http: { host: string; port: number } | object = {}): Promise<Miniflare> {
+  return new Miniflare({
     modules: true,
     script: await bundleWorker(entry, absWorkingDir),
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['nodejs_compat'],
     bindings,
-    host: '127.0.0.1',
-    port: 0,
+    ...http,
   });
+}
+
+/** Serves a Worker module (bundled from `entry`) in workerd on a free 127.0.0.1 port, with string `bindings`. */
+export async function startWorker(entry: string, bindings: Record<string, string>, absWorkingDir = packageDir): Promise<Running & { mf: Miniflare }> {
+  const mf = await createWorker(entry, bindings, absWorkingDir, { host: '127.0.0.1', port: 0 });
   const url = await mf.ready;
   return { origin: url.origin, mf, close: () => mf.dispose() };
 }
