@@ -61,6 +61,25 @@ function sendChunked(origin: string, path: string, token: string, body: string):
   });
 }
 
+/**
+ * POSTs to `path` a chunked body that never ends (one chunk, then nothing) and resolves with the answer: only a
+ * server that decides before reading the body answers at all; the test's timeout is the hang guard.
+ */
+function sendStalled(origin: string, path: string, token: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${origin}${path}`, { method: 'POST', agent: false, headers: { authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (data: string) => (text += data));
+      response.on('end', () => {
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) as Answer['json'], wwwAuthenticate: response.headers['www-authenticate'] ?? null });
+      });
+    });
+    request.on('error', reject);
+    request.write('{"amount":');
+  });
+}
+
 interface Answer {
   status: number;
   json: { claims?: Record<string, unknown>; bodyLength?: number; error?: string };
@@ -101,6 +120,11 @@ for (const [runtime, start] of Object.entries(SERVERS)) {
 
       it(`${via}: a token signed with another key is refused 401 ERR_SIGNATURE_INVALID`, async () => {
         const answer = await signed(route, BODY, perRequestToken(`/${route}${PATH}`, BODY, pem(stranger.privateKey)));
+        expect([answer.status, answer.json.error]).toEqual([401, 'ERR_SIGNATURE_INVALID']);
+      });
+
+      it(`${via}: a forged token is refused 401 while its body is still arriving (authenticated before the body is read)`, { timeout: 20_000 }, async () => {
+        const answer = await sendStalled(server.origin, `/${route}${PATH}`, perRequestToken(`/${route}${PATH}`, BODY, pem(stranger.privateKey)));
         expect([answer.status, answer.json.error]).toEqual([401, 'ERR_SIGNATURE_INVALID']);
       });
 
