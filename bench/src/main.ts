@@ -10,6 +10,7 @@ import { portOneSigner, requestSigner, twoCheckoutSigner } from '@signet/core';
 import { hmacToken, rs256Async, rs256Sync } from './floors.js';
 import { asyncRate, compare, latencyRun, median, smoke, syncRate } from './measure.js';
 import { keysOutside } from './keys-outside.js';
+import { signingPerRuntime } from './runtimes.js';
 import { type LoadFigures, underLoad } from './under-load.js';
 
 interface Row {
@@ -178,6 +179,10 @@ aloneVs('syncInterceptor', 'plain', 'axios + sync crypto.sign interceptor vs pla
 // 7. Keys held outside the process.
 console.log('\n7. Keys held outside the process: a remote key with 15 ms of latency, and PKCS#11 on SoftHSM2');
 await keysOutside(record);
+
+// 8. Every runtime fetch runs on.
+console.log('\n8. RS256 and HS256 signing in Node, Bun, Deno and workerd, each against its own floor (node:crypto or crypto.subtle)');
+await signingPerRuntime(record);
 
 console.log(`\n| figure | Signet | floor | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |`);
 for (const row of rows) console.log(`| ${row.figure} | ${row.signet} | ${row.floor} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.met ? 'yes' : 'NO'} |`);
