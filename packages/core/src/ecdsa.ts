@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { Buffer } from './platform/buffer.js';
 import { SignetError } from './errors.js';
 
 function toBigInt(bytes: Uint8Array): bigint {
