@@ -24,7 +24,7 @@ export { jwkThumbprint, publicJwk } from '../../core/src/jwk.js';
 export { DPOP_ALGORITHMS } from '../../core/src/schemes/dpop.js';
 export { type QueryHashForm, queryHash, requestParams } from '../../core/src/schemes/query-hash.js';
 export { trueLayerPayload } from '../../core/src/schemes/truelayer.js';
-export { abortedWhileReading, assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
+export { abortedWhileReading, assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, collectWebStreamBytes, pinnedOrigins, refusedRedirect } from './transport.js';
 export {
   DEFAULT_MAX_BUFFERED_BODY_BYTES,
   TRANSPORT_OPTIONS,
