@@ -5,7 +5,7 @@ import { defineConfig, type Options } from 'tsup';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
-const platformDir = fileURLToPath(new URL('./src/platform/', import.meta.url));
+const platformDir = fileURLToPath(new URL('../../src/platform/', import.meta.url));
 
 /**
  * The web build's one difference from the Node build: a module of src/platform/ with a `.web.ts` twin is replaced by
