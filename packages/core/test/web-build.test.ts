@@ -40,6 +40,17 @@ const jwtCase = (name: string, algorithm: string, key: WebBuildCase['key'], extr
 const shortSeed = Buffer.concat([Buffer.from('302d020100300506032b65700421041f', 'hex'), Buffer.alloc(31, 7)]);
 const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const rsaJwk = keys.rsa.privateKey.export({ format: 'jwk' });
+const edJwk = keys.ed25519.privateKey.export({ format: 'jwk' });
+const badCdpSecret = (() => {
+  const bytes = Buffer.from(cdpSecretOf(edJwk), 'base64');
+  bytes[40] = (bytes[40] ?? 0) ^ 1;
+  return bytes.toString('base64');
+})();
+// CDP issues Ed25519 keys as base64 of the seed followed by the public key.
+function cdpSecretOf(jwk: { d?: string; x?: string }): string {
+  return Buffer.concat([Buffer.from(jwk.d ?? '', 'base64url'), Buffer.from(jwk.x ?? '', 'base64url')]).toString('base64');
+}
+const cdpSecret = cdpSecretOf(edJwk);
 const encrypted = keys.rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pass' }).toString();
 
 /** Same bytes from both builds. */
@@ -56,10 +67,21 @@ const SAME: WebBuildCase[] = [
   jwtCase('RS256 bare base64 DER', 'RS256', { text: pemBody(keys.rsa.privateKeyPem) }),
   jwtCase('RS256 private JWK', 'RS256', { jwk: rsaJwk }),
   jwtCase('RS256 CryptoKey', 'RS256', { cryptoKey: { format: 'pkcs8', data: keys.rsa.privateKeyPem, algorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, usages: ['sign'] } }),
+  jwtCase('RS256 SigningKey', 'RS256', {
+    signingKey: { algorithm: 'RS256', cryptoKey: { format: 'pkcs8', data: keys.rsa.privateKeyPem, algorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, usages: ['sign'] } },
+  }),
   jwtCase('EdDSA PKCS#8 PEM', 'EdDSA', { text: keys.ed25519.privateKeyPem }),
-  jwtCase('EdDSA private JWK', 'EdDSA', { jwk: keys.ed25519.privateKey.export({ format: 'jwk' }) }),
+  jwtCase('EdDSA private JWK', 'EdDSA', { jwk: edJwk }),
   { name: 'requestSigner', make: 'requestSigner', keyOption: 'privateKey', key: { text: keys.rsa.privateKeyPem }, options: { apiKey: 'key-1', bindMethod: true }, request },
   { name: 'requestSigner, no body', make: 'requestSigner', keyOption: 'privateKey', key: { text: keys.rsa.privateKeyPem }, options: { apiKey: 'key-1' }, request: { method: 'GET', url: '/v1/x' } },
+  {
+    name: "coinbaseSigner, CDP's Ed25519 secret",
+    make: 'coinbaseSigner',
+    keyOption: 'privateKey',
+    key: { text: cdpSecret },
+    options: { keyName: 'organizations/o/apiKeys/k', host: 'api.coinbase.com', fixedNonce: 'abc' },
+    request,
+  },
   { name: 'portOneSigner', make: 'portOneSigner', keyOption: 'secretKey', key: { text: secret }, options: { clientKey: 'client' }, request },
   { name: 'twoCheckoutSigner', make: 'twoCheckoutSigner', keyOption: 'secretWord', key: { text: secret }, options: { merchantCode: 'M1' }, request },
   {
@@ -115,6 +137,19 @@ const REFUSED: Array<{ case: WebBuildCase; node: Partial<CaseResult>; web: Parti
     case: jwtCase('an Ed25519 PKCS#8 with a 31-byte seed', 'EdDSA', { text: shortSeed.toString('base64') }),
     node: { error: 'ERR_KEY_INVALID', at: 'construction' },
     // Well-formed DER: WebCrypto refuses it on the first sign(), with Node's code, and again on the next.
+    web: { error: 'ERR_KEY_INVALID', at: 'sign', again: 'ERR_KEY_INVALID' },
+  },
+  {
+    case: {
+      name: "a CDP Ed25519 secret whose public half is not its seed's",
+      make: 'coinbaseSigner',
+      keyOption: 'privateKey',
+      key: { text: badCdpSecret },
+      options: { keyName: 'k', host: 'api.coinbase.com' },
+      request,
+    },
+    node: { error: 'ERR_KEY_INVALID', at: 'construction' },
+    // The web build cannot derive the public half synchronously: WebCrypto's import of the pair is the check.
     web: { error: 'ERR_KEY_INVALID', at: 'sign', again: 'ERR_KEY_INVALID' },
   },
   {

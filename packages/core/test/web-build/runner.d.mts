@@ -5,6 +5,7 @@ export interface KeySpec {
   text?: string;
   jwk?: Record<string, unknown>;
   cryptoKey?: { format: 'pkcs8' | 'raw'; data: string; algorithm: Record<string, unknown>; usages: string[] };
+  signingKey?: { algorithm: string; cryptoKey: NonNullable<KeySpec['cryptoKey']> };
 }
 
 export interface WebBuildCase {

@@ -13,6 +13,11 @@ async function keyOf(spec) {
   if (spec === undefined) return undefined;
   if ('text' in spec) return spec.text;
   if ('jwk' in spec) return spec.jwk;
+  if ('signingKey' in spec) {
+    // A SigningKey (a key held elsewhere), here a CryptoKey behind the interface.
+    const key = await keyOf({ cryptoKey: spec.signingKey.cryptoKey });
+    return { algorithm: spec.signingKey.algorithm, sign: async (data) => new Uint8Array(await crypto.subtle.sign(key.algorithm, key, data)) };
+  }
   // A CryptoKey, imported here from PKCS#8 (PEM body) or raw bytes (a secret).
   const { format, data, algorithm, usages } = spec.cryptoKey;
   const bytes = format === 'raw' ? encoder.encode(data) : Uint8Array.from(atob(data.replace(/-----[^-]+-----|\s/g, '')), (char) => char.charCodeAt(0));
