@@ -169,8 +169,9 @@ export function signer(params: SignParams, key: PlatformKey, _offload: OffloadMo
   const lowS = params.ecdsa?.lowSOrder;
   // Imported once, on the first sign(); a key WebCrypto refuses rejects every sign() with the same SignetError.
   let imported: Promise<CryptoKey> | undefined;
+  let ready: CryptoKey | undefined;
   return async (data) => {
-    const cryptoKey = await (imported ??= importKey(material, importAs));
+    const cryptoKey = ready ?? (ready = await (imported ??= importKey(material, importAs)));
     const signature = new Uint8Array(await crypto.subtle.sign(signAs, cryptoKey, latin1(data) as Uint8Array<ArrayBuffer>));
     // WebCrypto's ECDSA is already r || s, but either half of the curve; JWS verifiers may accept only the low one.
     return base64urlOf(lowS === undefined ? signature : normalizeLowS(signature as never, lowS));
