@@ -63,6 +63,13 @@ const SAME: WebBuildCase[] = [
   jwtCase('RS256 PKCS#8 PEM', 'RS256', { text: keys.rsa.privateKeyPem }, { keyId: 'k1' }),
   jwtCase('RS384 PKCS#8 PEM', 'RS384', { text: keys.rsa.privateKeyPem }),
   jwtCase('RS512 PKCS#8 PEM', 'RS512', { text: keys.rsa.privateKeyPem }),
+  jwtCase('RS256 PEM on one line with literal \\n (.env)', 'RS256', { text: keys.rsa.privateKeyPem.trim().replaceAll('\n', '\\n') }),
+  jwtCase('RS256 PEM indented, CRLF', 'RS256', {
+    text: keys.rsa.privateKeyPem
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\r\n'),
+  }),
   jwtCase('RS256 PKCS#1 PEM', 'RS256', { text: keys.rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() }),
   jwtCase('RS256 bare base64 DER', 'RS256', { text: pemBody(keys.rsa.privateKeyPem) }),
   jwtCase('RS256 private JWK', 'RS256', { jwk: rsaJwk }),
@@ -108,6 +115,14 @@ const VERIFIED: Array<WebBuildCase & { publicKeyPem: string; alg: 'PS256' | 'ES2
   { ...jwtCase('PS256 PKCS#8 PEM', 'PS256', { text: keys.rsa.privateKeyPem }), publicKeyPem: keys.rsa.publicKeyPem, alg: 'PS256' },
   { ...jwtCase('ES256 PKCS#8 PEM', 'ES256', { text: keys.p256.privateKeyPem }), publicKeyPem: keys.p256.publicKeyPem, alg: 'ES256' },
   { ...jwtCase('ES256 SEC1 PEM', 'ES256', { text: keys.p256.privateKey.export({ type: 'sec1', format: 'pem' }).toString() }), publicKeyPem: keys.p256.publicKeyPem, alg: 'ES256' },
+  {
+    // As `openssl ecparam -genkey -name prime256v1` writes it: the curve's parameters first.
+    ...jwtCase('ES256 SEC1 PEM after EC PARAMETERS', 'ES256', {
+      text: `-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${keys.p256.privateKey.export({ type: 'sec1', format: 'pem' }).toString()}`,
+    }),
+    publicKeyPem: keys.p256.publicKeyPem,
+    alg: 'ES256',
+  },
   { ...jwtCase('ES256 private JWK', 'ES256', { jwk: keys.p256.privateKey.export({ format: 'jwk' }) }), publicKeyPem: keys.p256.publicKeyPem, alg: 'ES256' },
   { ...jwtCase('ES384 PKCS#8 PEM', 'ES384', { text: keys.p384.privateKeyPem }), publicKeyPem: keys.p384.publicKeyPem, alg: 'ES384' },
 ];

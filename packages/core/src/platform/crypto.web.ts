@@ -49,7 +49,7 @@ export function parsePrivateKey(source: PrivateKeySource, _passphrase: string | 
   let failure: ParseFailure = 'invalid';
   if ('pem' in source) {
     // The private key block (an `EC PARAMETERS` block may come first, as `openssl ecparam -genkey` writes it).
-    for (const [, label, body] of source.pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----\n([\s\S]*?)\n?-----END \1-----/g)) {
+    for (const [, label, body] of source.pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)) {
       const form = CONTAINERS[label as string];
       if (form === undefined) continue;
       if ((body as string).includes(':')) return 'encrypted';
