@@ -48,6 +48,15 @@ describe.each(published)('@signet/%s as published', (name) => {
     }
   });
 
+  // Issue 13: the web build (and @signet/fetch's one build) must run where Node's built-ins do not exist.
+  it('imports no Node built-in from the entry points a Worker or a browser gets', () => {
+    const webEntries: Record<string, string[]> = { core: ['web/index.js'], fetch: ['index.js', 'index.cjs'] };
+    for (const file of webEntries[name] ?? []) {
+      const text = readFileSync(join(root, 'packages', name, 'dist', file), 'utf8');
+      expect(text, file).not.toMatch(/(from\s*|require\(|import\()["'](node:|(buffer|crypto|stream|util|events|http|https|url|perf_hooks|worker_threads)["'])/);
+    }
+  });
+
   // node16 profile: the packages need Node 20, whose resolution honours "exports"; node10 never loads them.
   it('passes arethetypeswrong for ESM and CJS consumers (types per condition)', async () => {
     // attw exits non-zero on any problem the profile counts; the table it prints still shows the node10 column.
@@ -81,6 +90,19 @@ const http = require('node:http');
 })();
 `;
 
+// Workers, browsers and their bundlers match workerd/worker/browser before import/require; Node, Bun and Deno match
+// none of them and keep the node:crypto build (runtimes/test checks what each resolves by running it there).
+describe("@signet/core's export conditions", () => {
+  it('send workerd, worker, browser and the default to the web build, import and require to the Node build', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')) as { exports: { '.': Record<string, { types: string; default: string }> } };
+    const conditions = manifest.exports['.'];
+    expect(Object.keys(conditions)).toEqual(['workerd', 'worker', 'browser', 'import', 'require', 'default']);
+    for (const name of ['workerd', 'worker', 'browser', 'default']) expect(conditions[name]).toEqual({ types: './dist/index.d.ts', default: './dist/web/index.js' });
+    expect(conditions['import']?.default).toBe('./dist/index.js');
+    expect(conditions['require']?.default).toBe('./dist/index.cjs');
+  });
+});
+
 describe('a consumer project outside the workspace', () => {
   it('uses the packages from CommonJS', async () => {
     const file = join(scratch, 'consumer.cjs');
@@ -96,6 +118,24 @@ import * as core from '@signet/core'; import * as signedAxios from '@signet/axio
     writeFileSync(file, program(load));
     const { stdout } = await run(process.execPath, [file], { cwd: scratch });
     expect(JSON.parse(stdout)).toEqual(['/v1/a?x=1', '/v1/b', ['ERR_INVALID_OPTION', 'ERR_INVALID_OPTION', 'ERR_INVALID_OPTION']]);
+  }, 60_000);
+
+  it('gets the web build under the workerd condition, and it signs the same HS256 token as the Node build', async () => {
+    const file = join(scratch, 'consumer-web.mjs');
+    writeFileSync(
+      file,
+      `import * as core from '@signet/core';
+import { createSignedFetch } from '@signet/fetch';
+const signer = core.jwtSigner({ algorithm: 'HS256', key: 'k'.repeat(32), claims: { sub: 'c' }, clock: () => 1700000000000 });
+const { Authorization } = await signer.sign({ method: 'GET', url: '/' });
+console.log(JSON.stringify([import.meta.resolve('@signet/core'), typeof createSignedFetch, Authorization]));`,
+    );
+    const [webEntry, fetchType, webToken] = JSON.parse((await run(process.execPath, ['--conditions=workerd', file], { cwd: scratch })).stdout) as string[];
+    const [nodeEntry, , nodeToken] = JSON.parse((await run(process.execPath, [file], { cwd: scratch })).stdout) as string[];
+    expect(webEntry).toMatch(/\/@signet\/core\/dist\/web\/index\.js$/);
+    expect(nodeEntry).toMatch(/\/@signet\/core\/dist\/index\.js$/);
+    expect(fetchType).toBe('function');
+    expect(webToken).toBe(nodeToken);
   }, 60_000);
 
   it('type-checks its TypeScript usage, as ESM and as CommonJS, and the types catch a wrong option', async () => {

@@ -1,5 +1,5 @@
-import { Buffer } from 'node:buffer';
 import { SignetError } from './errors.js';
+import { base64urlOf, fromBase64 } from './platform/bytes.js';
 
 /** A compact JWT split into its parts, none of them verified. */
 export interface DecodedJwt {
@@ -39,9 +39,9 @@ export function decodeJwt(token: string): DecodedJwt {
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
   if (segment.length === 0 || !SEGMENT.test(segment) || segment.length % 4 === 1) throw malformed(`the ${what} segment is not base64url`);
-  const bytes = Buffer.from(segment, 'base64url');
-  // Node's decoder skips stray bits; a segment that does not re-encode to itself is not canonical base64url.
-  if (bytes.toString('base64url') !== segment) throw malformed(`the ${what} segment is not canonical base64url`);
+  const bytes = fromBase64(segment);
+  // The decoder skips stray bits; a segment that does not re-encode to itself is not canonical base64url.
+  if (base64urlOf(bytes) !== segment) throw malformed(`the ${what} segment is not canonical base64url`);
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(bytes));

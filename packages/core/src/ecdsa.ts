@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { Buffer } from './platform/buffer.js';
 import { SignetError } from './errors.js';
 
 /** The big-endian bytes of a curve order `n` and of `n >> 1`, computed once per curve. */

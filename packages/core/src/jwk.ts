@@ -1,5 +1,6 @@
-import { type KeyObject, createHash, createPublicKey } from 'node:crypto';
 import { SignetError } from './errors.js';
+import { base64urlOf } from './platform/bytes.js';
+import { type PlatformKey, digestSync, publicJwkOf } from './platform/crypto.js';
 
 /** The members RFC 7638 §3.2 hashes for each key type, in the lexicographic order it requires. */
 const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = { EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x'] };
@@ -9,13 +10,17 @@ const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = { EC: ['
  * `n`, `e`): never a private member, whatever the input was.
  * @internal
  */
-export function publicJwk(key: KeyObject): Record<string, string> {
+export function publicJwk(key: PlatformKey): Record<string, string> {
   let exported: Record<string, unknown>;
   try {
-    exported = createPublicKey(key).export({ format: 'jwk' });
+    exported = publicJwkOf(key);
   } catch {
-    // Node cannot write an RSA-PSS-restricted key as a JWK; a plain RSA key signs PS256 just as well.
-    throw new SignetError('ERR_KEY_TYPE', `privateKey is an ${key.asymmetricKeyType ?? 'unknown'} key that cannot be written as a JWK; use a plain RSA, EC or Ed25519 key.`);
+    // Node cannot write an RSA-PSS-restricted key as a JWK; a plain RSA key signs PS256 just as well. The web build
+    // reads the public half from the key's container, and an Ed25519 PKCS#8 as Node writes it does not hold one.
+    throw new SignetError(
+      'ERR_KEY_TYPE',
+      `privateKey is an ${key.asymmetricKeyType ?? 'unknown'} key whose public half cannot be written as a JWK here; use a plain RSA or EC key, or (without node:crypto) a private JWK, which carries its public half.`,
+    );
   }
   const kty = String(exported['kty']);
   const jwk: Record<string, string> = {};
@@ -37,5 +42,5 @@ export function jwkThumbprint(jwk: Record<string, unknown>): string | undefined 
     if (typeof value !== 'string') return undefined;
     canonical[name] = value;
   }
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
+  return base64urlOf(digestSync('sha256', JSON.stringify(canonical)));
 }

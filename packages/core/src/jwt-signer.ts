@@ -20,14 +20,15 @@ export interface JwtSignerOptions extends RemoteKeyOptions {
   /** The JWS algorithm. */
   algorithm: JwsAlgorithm;
   /**
-   * HS*: the shared secret (string, Buffer or secret KeyObject), at least as long as the hash (32, 48, 64 bytes)
-   * unless `allowShortSecret`. Others: the private key (PEM, DER or KeyObject) of the algorithm's type; RSA ≥ 2048
+   * HS*: the shared secret (string, Buffer, secret KeyObject, HMAC CryptoKey or `oct` JWK), at least as long as the
+   * hash (32, 48, 64 bytes) unless `allowShortSecret`. Others: the private key (PEM, DER, KeyObject, CryptoKey or
+   * private JWK) of the algorithm's type; RSA ≥ 2048
    * bits; ES256 on P-256, ES384 on P-384, ES512 on P-521; EdDSA on Ed25519 or Ed448. Parsed once, here. Or a `SigningKey` of
    * this `algorithm`, held outside the process, within `maxConcurrentSigns` and `signTimeoutMs`.
    */
-  key: string | Buffer | KeyObject | SigningKey;
+  key: string | Buffer | KeyObject | CryptoKey | JsonWebKey | SigningKey;
   /** Passphrase of an encrypted PEM private key. @default undefined */
-  passphrase?: string | Buffer;
+  passphrase?: string | Uint8Array;
   /**
    * The claims: an object, or a function of the request (sync or async) for claims that depend on it.
    * `iat` and `exp` are set by Signet unless turned off with `issuedAt: false` / `expiresInSeconds: false`.

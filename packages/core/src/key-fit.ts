@@ -1,5 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithm-registry.js';
+import type { KeyShape } from './platform/types.js';
 
 /**
  * Why a key cannot serve an algorithm: the error code and the problem, worded to follow the key's name
@@ -17,7 +17,7 @@ export interface KeyMisfit {
  * RSA-PSS restrictions and curve. `undefined` when the key fits.
  * @internal
  */
-export function keyMisfit(key: KeyObject, alg: JwsAlgorithm, usage: 'sign' | 'verify'): KeyMisfit | undefined {
+export function keyMisfit(key: KeyShape, alg: JwsAlgorithm, usage: 'sign' | 'verify'): KeyMisfit | undefined {
   const spec = ALGORITHMS[alg];
   const wanted = spec.family === 'hmac' ? 'secret' : usage === 'sign' ? 'private' : 'public';
   if (key.type !== wanted) {
@@ -49,6 +49,6 @@ export function keyMisfit(key: KeyObject, alg: JwsAlgorithm, usage: 'sign' | 've
  * Whether `key` can `usage` `alg`; {@link keyMisfit} says why not.
  * @internal
  */
-export function keyFits(key: KeyObject, alg: JwsAlgorithm, usage: 'sign' | 'verify'): boolean {
+export function keyFits(key: KeyShape, alg: JwsAlgorithm, usage: 'sign' | 'verify'): boolean {
   return keyMisfit(key, alg, usage) === undefined;
 }

@@ -1,6 +1,6 @@
 import type { Buffer } from 'node:buffer';
-import { type KeyObject, type SignKeyObjectInput, sign as cryptoSign } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import type { KeyObject, SignKeyObjectInput } from 'node:crypto';
+import { sign as cryptoSign } from './platform/node-sign.js';
 import { SignetError } from './errors.js';
 
 /**

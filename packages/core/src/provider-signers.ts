@@ -12,7 +12,7 @@ export interface PortOneSignerOptions {
   /** Your PortOne key: the `sub` claim and the `X-Portone-Client-Key` header. */
   clientKey: string;
   /** Your PortOne secret key, the HS256 secret. Any non-empty secret PortOne issued is accepted. */
-  secretKey: string | Buffer | KeyObject;
+  secretKey: string | Buffer | KeyObject | CryptoKey | JsonWebKey;
   /** Token lifetime: `exp = iat + expiresInSeconds`. @default 100 */
   expiresInSeconds?: number;
   /** The `iss` claim; older accounts use `'CHAIPAY'`. @default 'PORTONE' */
@@ -70,7 +70,7 @@ export interface TwoCheckoutSignerOptions {
   /** Your 2Checkout merchant code: the `sub` claim. */
   merchantCode: string;
   /** Your Buy-link Secret Word, the HS512 secret. Any non-empty secret 2Checkout issued is accepted. */
-  secretWord: string | Buffer | KeyObject;
+  secretWord: string | Buffer | KeyObject | CryptoKey | JsonWebKey;
   /**
    * Token lifetime: `exp = iat + expiresInSeconds`. `false` leaves `exp` out, and 2Checkout then applies its own
    * 30 minutes.

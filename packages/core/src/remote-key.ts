@@ -1,5 +1,5 @@
-import { Buffer } from 'node:buffer';
-import { KeyObject } from 'node:crypto';
+import { Buffer } from './platform/buffer.js';
+import { KeyHandle as KeyObject } from './platform/crypto.js';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithm-registry.js';
 import { derToP1363, normalizeLowS } from './ecdsa.js';
 import { SignetError } from './errors.js';

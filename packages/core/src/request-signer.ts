@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { hashBody, sha256Hex } from './body-hash.js';
 import { SignetError } from './errors.js';
 import { jwsMinter } from './jws-minter.js';
 import { checkClock, checkOffset, issuedAt } from './clock.js';
 import { type OffloadMode, checkOffload } from './offload.js';
 import { type PrivateKeyInput, loadRsaPrivateKey } from './keys.js';
+import { randomUUID } from './platform/crypto.js';
 import { type RemoteKeyOptions, checkSigningKey, isSigningKey, remoteLimits } from './remote-key.js';
 import type { SigningKey } from './signing-key.js';
 import type { SignableRequest, Signer } from './types.js';
@@ -17,13 +17,13 @@ export interface RequestSignerOptions extends RemoteKeyOptions {
   apiKey: string;
   /**
    * Your RSA private key (at least 2048 bits): PEM PKCS#8 or PKCS#1 text, optionally encrypted (then give
-   * `passphrase`), DER bytes, or a `KeyObject`. Parsed once, here; never per request. Or a `SigningKey` for RS256
+   * `passphrase`), DER bytes, a `KeyObject`, a `CryptoKey` or a private JWK. Parsed once, here; never per request. Or a `SigningKey` for RS256
    * held outside the process (`@signet/pkcs11`, `@signet/aws-kms`, your own), within `maxConcurrentSigns` and
    * `signTimeoutMs`.
    */
   privateKey: PrivateKeyInput | SigningKey;
   /** Passphrase of an encrypted PEM key. @default undefined */
-  passphrase?: string | Buffer;
+  passphrase?: string | Uint8Array;
   /** Token lifetime: `exp = iat + expiresInSeconds`. @default 55 */
   expiresInSeconds?: number;
   /**
@@ -124,7 +124,8 @@ export function requestSigner(options: RequestSignerOptions): Signer {
         if (typeof value !== 'string' || value.length === 0) throw new SignetError('ERR_INVALID_OPTION', 'nonce() must return a non-empty string.');
         claims['nonce'] = value;
       }
-      Object.assign(claims, { iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: hashBody(body, emptyBodyHash) });
+      const bodyHash = hashBody(body, emptyBodyHash);
+      Object.assign(claims, { iat, exp: iat + expiresInSeconds, sub: apiKey, bodyHash: typeof bodyHash === 'string' ? bodyHash : await bodyHash });
       if (bindMethod) claims['method'] = method.toUpperCase();
       const headers: Record<string, string> = { Authorization: `Bearer ${await mint(claims, signal)}` };
       if (apiKeyHeader !== undefined) headers[apiKeyHeader] = apiKey;

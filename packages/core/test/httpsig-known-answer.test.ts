@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type HttpMessageSignerOptions, httpMessageSigner } from '@signet/core';
-import { verifyBase } from '../src/schemes/http-message-signatures/algorithms.js';
+import { verifyBase } from '../src/schemes/http-message-signatures/verify-base.js';
 import { parseComponentId } from '../src/schemes/http-message-signatures/components.js';
 import { signatureBase } from '../src/schemes/http-message-signatures/signature-base.js';
 import { parseDictionary } from '../src/schemes/http-message-signatures/structured-field.js';

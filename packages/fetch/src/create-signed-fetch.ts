@@ -1,6 +1,5 @@
-import { Buffer } from 'node:buffer';
 import { SignetError, type Signer } from '@signet/core';
-import { type Answer, TRANSPORT_OPTIONS, assertOriginAllowed, assertSignerFirst, collectWebStream, optionNames, readOptions, sendSigned, transportOf } from '@signet/internal';
+import { type Answer, TRANSPORT_OPTIONS, assertOriginAllowed, assertSignerFirst, collectWebStreamBytes, optionNames, readOptions, sendSigned, transportOf } from '@signet/internal';
 
 /** The fetch function signature, global or from undici. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -95,7 +94,7 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
     const requestHeaders = new Headers(request.headers);
     // A stream (given as the body or inside a Request) is buffered up to the limit; a body already in memory is not limited.
     const streamed = rawBody instanceof ReadableStream || (rawBody === undefined && input instanceof Request);
-    const body = request.body === null ? undefined : streamed ? await collectWebStream(request.body, maxBufferedBodyBytes, request.signal) : Buffer.from(await request.arrayBuffer());
+    const body = request.body === null ? undefined : streamed ? await collectWebStreamBytes(request.body, maxBufferedBodyBytes, request.signal) : new Uint8Array(await request.arrayBuffer());
     const bytes = body === undefined || body.length === 0 ? undefined : body;
     const wantsRedirects = (init.redirect ?? (input instanceof Request ? input.redirect : undefined)) === 'manual';
     const response = await sendSigned<Response>(
@@ -112,7 +111,7 @@ export function createSignedFetch(signer: Signer, options: SignedFetchOptions & 
               headers,
               signal: request.signal,
               redirect: 'manual',
-              // The very bytes that were hashed (a Buffer is a Uint8Array; the DOM typings only lack its ArrayBufferLike).
+              // The very bytes that were hashed (the DOM typings only lack a Uint8Array's ArrayBufferLike).
               ...(bytes === undefined ? {} : { body: bytes as unknown as BodyInit }),
             }),
           );

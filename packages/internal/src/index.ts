@@ -14,7 +14,8 @@ export { sha256Hex } from '../../core/src/body-hash.js';
 export { isLowS, normalizeLowS } from '../../core/src/ecdsa.js';
 export { optionNames, ownValue, readOptions, unknownOption } from '../../core/src/options.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from '../../core/src/validate.js';
-export { assertHttpKeyFits, httpKeyMisfit, isHttpSignatureAlgorithm, verifyBase } from '../../core/src/schemes/http-message-signatures/algorithms.js';
+export { assertHttpKeyFits, httpKeyMisfit, isHttpSignatureAlgorithm } from '../../core/src/schemes/http-message-signatures/algorithms.js';
+export { verifyBase } from '../../core/src/schemes/http-message-signatures/verify-base.js';
 export { ComponentError, checkComponentId, parseComponentId, serializeComponentId, type ComponentId, type MessageContext } from '../../core/src/schemes/http-message-signatures/components.js';
 export { checkContentDigest, isContentDigestAlgorithm } from '../../core/src/schemes/http-message-signatures/content-digest.js';
 export { signatureBase, signatureParams } from '../../core/src/schemes/http-message-signatures/signature-base.js';
@@ -23,7 +24,7 @@ export { jwkThumbprint, publicJwk } from '../../core/src/jwk.js';
 export { DPOP_ALGORITHMS } from '../../core/src/schemes/dpop.js';
 export { type QueryHashForm, queryHash, requestParams } from '../../core/src/schemes/query-hash.js';
 export { trueLayerPayload } from '../../core/src/schemes/truelayer.js';
-export { abortedWhileReading, assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, pinnedOrigins, refusedRedirect } from './transport.js';
+export { abortedWhileReading, assertOriginAllowed, bodyTooLarge, checkSignedHeaders, collectWebStream, collectWebStreamBytes, pinnedOrigins, refusedRedirect } from './transport.js';
 export {
   DEFAULT_MAX_BUFFERED_BODY_BYTES,
   TRANSPORT_OPTIONS,

@@ -69,10 +69,19 @@ export function bodyTooLarge(limit: number): SignetError {
   return new SignetError('ERR_BODY_TOO_LARGE', `The stream body exceeds maxBufferedBodyBytes (${limit} bytes). A stream is buffered to be hashed: raise the limit or send a Buffer.`);
 }
 
-/** @internal Reads a web ReadableStream of bytes into one Buffer, refusing more than `limit` bytes. */
+/** @internal {@link collectWebStreamBytes} as one Buffer (what axios sends). */
 export async function collectWebStream(stream: ReadableStream<unknown>, limit: number, signal?: AbortSignal): Promise<Buffer> {
+  const bytes = await collectWebStreamBytes(stream, limit, signal);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * @internal Reads a web ReadableStream of bytes into one Uint8Array, refusing more than `limit` bytes. No Buffer: the
+ * fetch adapter runs where there is none (Workers without nodejs_compat, browsers).
+ */
+export async function collectWebStreamBytes(stream: ReadableStream<unknown>, limit: number, signal?: AbortSignal): Promise<Uint8Array> {
   const reader = stream.getReader();
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   let size = 0;
   // An abort must also end a read that is waiting for data: cancelling the reader settles it.
   const onAbort = (): void => void reader.cancel().catch(() => undefined);
@@ -86,7 +95,8 @@ export async function collectWebStream(stream: ReadableStream<unknown>, limit: n
       if (!(value instanceof Uint8Array)) throw new SignetError('ERR_UNSUPPORTED_BODY', 'A ReadableStream body must yield Uint8Array chunks.');
       size += value.byteLength;
       if (size > limit) throw bodyTooLarge(limit);
-      chunks.push(Buffer.from(value));
+      // A copy: a stream may reuse its chunk's memory once it is read.
+      chunks.push(value.slice());
     }
   } catch (error) {
     await reader.cancel().catch(() => undefined);
@@ -94,5 +104,11 @@ export async function collectWebStream(stream: ReadableStream<unknown>, limit: n
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  return Buffer.concat(chunks, size);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ export interface BithumbSignerOptions {
   /** Your Bithumb API Key: the `access_key` claim. */
   accessKey: string;
   /** Your Bithumb Secret Key, the HMAC secret (its UTF-8 bytes, as Bithumb's samples and ccxt use it). */
-  secretKey: string | Buffer | KeyObject;
+  secretKey: string | Buffer | KeyObject | CryptoKey | JsonWebKey;
   /**
    * How the parameters are written before hashing. `'raw'`: decoded, as they are (Korean text and spaces
    * unencoded), what Bithumb's server recomputes as its users report (the encoded form of Korean text is refused

@@ -1,10 +1,10 @@
-import { Buffer } from 'node:buffer';
-import { KeyObject, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import type { JwsAlgorithm } from '../algorithm-registry.js';
 import { type Clock, checkClock, checkOffset, issuedAt } from '../clock.js';
 import { SignetError } from '../errors.js';
 import { jwsMinter } from '../jws-minter.js';
-import { type PrivateKeyInput, loadPrivateSigningKey } from '../keys.js';
+import { type PrivateKeyInput, isCryptoKey, isJwk, loadPrivateSigningKey } from '../keys.js';
+import { base64urlOf, fromBase64, hexOf } from '../platform/bytes.js';
+import { type PlatformKey, isPlatformKey, keyFromCryptoKey, privateKeyFromJwk, publicJwkOf, randomBytes } from '../platform/crypto.js';
 import { optionNames, ownValue, readOptions } from '../options.js';
 import type { SignableRequest, Signer } from '../types.js';
 import { assertHeaderSafeString, assertPositiveInteger } from '../validate.js';
@@ -16,7 +16,7 @@ export interface CoinbaseSignerOptions {
   /**
    * The CDP API key secret: an ECDSA P-256 key as PEM (SEC1 `EC PRIVATE KEY`, as CDP issues it, or PKCS#8), the
    * Ed25519 secret as CDP issues it (base64 of the 32-byte seed followed by the 32-byte public key), or a
-   * `KeyObject`. ES256 or EdDSA follows from the key. Parsed once, here.
+   * `KeyObject`, `CryptoKey` or private JWK. ES256 or EdDSA follows from the key. Parsed once, here.
    */
   privateKey: PrivateKeyInput;
   /**
@@ -69,7 +69,7 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
  */
 export function coinbaseSigner(options: CoinbaseSignerOptions): Signer {
   const own = readOptions<CoinbaseSignerOptions>(options, 'coinbaseSigner', COINBASE_OPTIONS, 'keyName and privateKey');
-  const { keyName, uriClaim = 'uri', expiresInSeconds = 120, host, nonce = () => randomBytes(16).toString('hex'), clock = Date.now } = own;
+  const { keyName, uriClaim = 'uri', expiresInSeconds = 120, host, nonce = () => hexOf(randomBytes(16)), clock = Date.now } = own;
   assertHeaderSafeString(keyName, 'keyName');
   if (uriClaim !== 'uri' && uriClaim !== 'uris') throw new SignetError('ERR_INVALID_OPTION', "uriClaim must be 'uri' or 'uris'.");
   assertPositiveInteger(expiresInSeconds, 'expiresInSeconds');
@@ -131,10 +131,10 @@ function requestHost(request: SignableRequest, fallback: string | undefined): st
 }
 
 /** The key CDP issued, and the algorithm it signs: ES256 for a P-256 key, EdDSA for an Ed25519 one. */
-function loadCoinbaseKey(input: unknown): { algorithm: JwsAlgorithm; key: KeyObject } {
+function loadCoinbaseKey(input: unknown): { algorithm: JwsAlgorithm; key: PlatformKey } {
   const ed25519 = typeof input === 'string' ? cdpEd25519Secret(input) : undefined;
   if (ed25519 !== undefined) return { algorithm: 'EdDSA', key: ed25519 };
-  const type = input instanceof KeyObject ? input.asymmetricKeyType : undefined;
+  const type = isCryptoKey(input) ? keyFromCryptoKey(input).asymmetricKeyType : isPlatformKey(input) ? input.asymmetricKeyType : isJwk(input) && input['crv'] === 'Ed25519' ? 'ed25519' : undefined;
   if (type === 'ed25519') return { algorithm: 'EdDSA', key: loadPrivateSigningKey('EdDSA', input, undefined) };
   try {
     return { algorithm: 'ES256', key: loadPrivateSigningKey('ES256', input, undefined) };
@@ -147,15 +147,16 @@ function loadCoinbaseKey(input: unknown): { algorithm: JwsAlgorithm; key: KeyObj
 }
 
 /** CDP's Ed25519 secret: base64 of seed (32 bytes) + public key (32 bytes); `undefined` for anything else. */
-function cdpEd25519Secret(input: string): KeyObject | undefined {
+function cdpEd25519Secret(input: string): PlatformKey | undefined {
   const compact = input.trim();
   if (!/^[A-Za-z0-9+/]{86}==$/.test(compact)) return undefined;
-  const bytes = Buffer.from(compact, 'base64');
+  const bytes = fromBase64(compact);
   if (bytes.length !== 64) return undefined;
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: bytes.subarray(0, 32).toString('base64url'), x: bytes.subarray(32).toString('base64url') }, format: 'jwk' });
-  // Node derives the public half from the seed; a secret whose second half is not it is corrupt.
-  const derived = createPublicKey(key).export({ format: 'jwk' }).x;
-  if (derived !== bytes.subarray(32).toString('base64url')) {
+  const x = base64urlOf(bytes.subarray(32));
+  const key = privateKeyFromJwk({ kty: 'OKP', crv: 'Ed25519', d: base64urlOf(bytes.subarray(0, 32)), x });
+  // Node derives the public half from the seed; a secret whose second half is not it is corrupt. (The web build
+  // cannot derive it synchronously: there WebCrypto's import of the pair is the check.)
+  if (publicJwkOf(key)['x'] !== x) {
     throw new SignetError('ERR_KEY_INVALID', 'privateKey looks like a CDP Ed25519 secret, but its public half does not belong to its seed: copy the whole secret again.');
   }
   return key;

@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { ALGORITHMS, type JwsAlgorithm, algorithmSpec } from '../algorithm-registry.js';
 import { type Clock, checkClock, checkOffset, issuedAt } from '../clock.js';
 import { SignetError } from '../errors.js';
@@ -6,6 +5,8 @@ import { jwsMinter } from '../jws-minter.js';
 import { jwkThumbprint, publicJwk } from '../jwk.js';
 import { type PrivateKeyInput, loadPrivateSigningKey } from '../keys.js';
 import { type OffloadMode, checkOffload } from '../offload.js';
+import { base64urlOf, latin1 } from '../platform/bytes.js';
+import { digestSync, randomUUID } from '../platform/crypto.js';
 import { optionNames, ownValue, readOptions } from '../options.js';
 import type { SignableRequest, Signer, SignerResponse } from '../types.js';
 import { assertHeaderSafeString } from '../validate.js';
@@ -13,12 +14,12 @@ import { assertHeaderSafeString } from '../validate.js';
 /** Options of {@link dpopSigner}. */
 export interface DpopSignerOptions {
   /**
-   * The DPoP key's private half (PEM, DER or KeyObject) of the algorithm's type: EC P-256 for ES256, RSA of at
+   * The DPoP key's private half (PEM, DER, KeyObject, CryptoKey or private JWK) of the algorithm's type: EC P-256 for ES256, RSA of at
    * least 2048 bits for PS256/RS256, Ed25519 for EdDSA. Its public half goes in every proof's `jwk` header.
    */
   privateKey: PrivateKeyInput;
   /** Passphrase of an encrypted PEM key. @default undefined */
-  passphrase?: string | Buffer;
+  passphrase?: string | Uint8Array;
   /** The proof's algorithm: an asymmetric one (RFC 9449 §4.2 forbids `none` and MACs). @default 'ES256' */
   algorithm?: JwsAlgorithm;
   /**
@@ -98,7 +99,7 @@ export function dpopSigner(options: DpopSignerOptions): DpopSigner {
       if (accessToken !== undefined) {
         const token = typeof accessToken === 'function' ? await accessToken() : accessToken;
         assertHeaderSafeString(token, 'accessToken()');
-        claims['ath'] = createHash('sha256').update(token, 'ascii').digest('base64url');
+        claims['ath'] = base64urlOf(digestSync('sha256', latin1(token)));
         headers['Authorization'] = `DPoP ${token}`;
       }
       const nonce = nonces.get(ownValue(request, 'origin') as string);

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { type Clock, checkClock, checkOffset } from '../clock.js';
 import { SignetError } from '../errors.js';
 import { jwsMinter } from '../jws-minter.js';
 import { loadHmacSecret } from '../keys.js';
+import { randomUUID } from '../platform/crypto.js';
 import { ownValue } from '../options.js';
 import type { SignableRequest, Signer } from '../types.js';
 import { assertHeaderSafeString } from '../validate.js';
@@ -32,7 +31,7 @@ export function exchangeJwtSigner(settings: ExchangeJwtSettings): Signer {
   assertHeaderSafeString(accessKey, 'accessKey');
   if (algorithm !== 'HS256' && algorithm !== 'HS512') throw new SignetError('ERR_INVALID_OPTION', "algorithm must be 'HS256' or 'HS512'.");
   if (typeof nonce !== 'function') throw new SignetError('ERR_INVALID_OPTION', 'nonce must be a function returning a unique string (a UUID).');
-  const key: KeyObject = loadHmacSecret(settings.secretKey, 'secretKey');
+  const key = loadHmacSecret(settings.secretKey, 'secretKey');
   const mint = jwsMinter(algorithm, key);
   const clock = timestamp === undefined ? undefined : checkClock(timestamp.clock);
   const offset = timestamp === undefined ? 0 : checkOffset(timestamp.offsetSeconds, 'clockOffsetSeconds');

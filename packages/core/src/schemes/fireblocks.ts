@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { SignetError } from '../errors.js';
 import type { PrivateKeyInput } from '../keys.js';
+import { randomUUID } from '../platform/crypto.js';
 import type { OffloadMode } from '../offload.js';
 import { optionNames, readOptions } from '../options.js';
 import { requestSigner } from '../request-signer.js';
@@ -30,7 +30,7 @@ export interface FireblocksSignerOptions {
   /** The RSA private key of the API user (PEM, DER or KeyObject, at least 2048 bits). Parsed once, here. */
   privateKey: PrivateKeyInput;
   /** Passphrase of an encrypted PEM key. @default undefined */
-  passphrase?: string | Buffer;
+  passphrase?: string | Uint8Array;
   /**
    * `exp = iat + expiresInSeconds`. Fireblocks' API reference says `exp` "must be less than iat + 30 sec", while
    * its own SDKs (`@fireblocks/ts-sdk`, `fireblocks-sdk`) send `iat + 55`, which its servers accept. The default

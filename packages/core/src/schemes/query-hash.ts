@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import { SignetError } from '../errors.js';
+import { hexOf } from '../platform/bytes.js';
+import { digestSync } from '../platform/crypto.js';
 
 /**
  * How a request's parameters become the string whose SHA-512 is the `query_hash` claim of Upbit and Bithumb:
@@ -49,7 +50,7 @@ export function requestParams(url: string, body: Uint8Array | undefined, form: Q
 
 /** The `query_hash` claim: hex SHA-512 of the UTF-8 string. @internal */
 export function queryHash(input: string): string {
-  return createHash('sha512').update(input, 'utf8').digest('hex');
+  return hexOf(digestSync('sha512', input));
 }
 
 function render(pairs: readonly Pair[], form: QueryHashForm): string {

@@ -1,8 +1,8 @@
-import { Buffer } from 'node:buffer';
 import { SignetError } from '../errors.js';
 import { jwsMinter } from '../jws-minter.js';
 import { type PrivateKeyInput, loadPrivateSigningKey } from '../keys.js';
 import { optionNames, ownValue, readOptions } from '../options.js';
+import { type Bytes, concat, utf8 } from '../platform/bytes.js';
 import type { SignableRequest, Signer } from '../types.js';
 import { assertHeaderName, assertHeaderSafeString } from '../validate.js';
 
@@ -10,7 +10,7 @@ import { assertHeaderName, assertHeaderSafeString } from '../validate.js';
 export interface TrueLayerSignerOptions {
   /** The key's id in TrueLayer Console (a UUID): the `kid` of every signature. */
   keyId: string;
-  /** The ECDSA P-521 private key whose public half was uploaded to Console: PEM (SEC1 or PKCS#8), DER or `KeyObject`. */
+  /** The ECDSA P-521 private key whose public half was uploaded to Console: PEM (SEC1 or PKCS#8), DER, `KeyObject`, `CryptoKey` or private JWK. */
   privateKey: PrivateKeyInput;
   /**
    * The request headers each signature covers, in this order and with this casing (they go into `tl_headers` as
@@ -61,9 +61,9 @@ export function trueLayerSigner(options: TrueLayerSignerOptions): Signer {
  * order and casing), then the body. Signer and verifier share it, so they cannot disagree on a byte.
  * @internal
  */
-export function trueLayerPayload(method: string, target: string, headers: ReadonlyArray<readonly [string, string]>, body: Uint8Array): Buffer {
+export function trueLayerPayload(method: string, target: string, headers: ReadonlyArray<readonly [string, string]>, body: Uint8Array): Bytes {
   const head = `${method} ${target}\n${headers.map(([name, value]) => `${name}: ${value}\n`).join('')}`;
-  return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+  return concat([utf8(head), body]);
 }
 
 function coveredNames(headers: unknown): string[] {

@@ -8,7 +8,7 @@ export interface UpbitSignerOptions {
   /** Your Upbit Access Key: the `access_key` claim. */
   accessKey: string;
   /** Your Upbit Secret Key, the HMAC secret (its UTF-8 bytes, as Upbit's samples and ccxt use it). */
-  secretKey: string | Buffer | KeyObject;
+  secretKey: string | Buffer | KeyObject | CryptoKey | JsonWebKey;
   /**
    * The JWT algorithm. Upbit's samples sign HS256 (PyJWT's default, and ccxt's); its reference's example token is
    * HS512. Both are accepted by Upbit.

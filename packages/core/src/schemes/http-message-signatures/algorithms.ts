@@ -1,9 +1,10 @@
-import { Buffer } from 'node:buffer';
-import { type KeyObject, type SignKeyObjectInput, constants, createHmac, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 import type { JwsAlgorithm } from '../../algorithm-registry.js';
 import { SignetError } from '../../errors.js';
 import { type KeyMisfit, keyMisfit } from '../../key-fit.js';
-import { type OffloadMode, signData } from '../../offload.js';
+import type { OffloadMode } from '../../offload.js';
+import { fromBase64 } from '../../platform/bytes.js';
+import { type PlatformKey, signer } from '../../platform/crypto.js';
+import type { KeyShape, SignParams } from '../../platform/types.js';
 
 /**
  * The algorithms of RFC 9421's registry (§3.3, §6.2.2), in a stable order. JWS algorithms (§3.3.7) are not offered:
@@ -22,7 +23,8 @@ export type HttpSignatureAlgorithm = (typeof HTTP_SIGNATURE_ALGORITHMS)[number];
 // Each algorithm with the JWS algorithm whose key rules are the same (RS256 = rsa-v1_5-sha256: RSA ≥ 2048 bits;
 // ES256/ES384: the curve; EdDSA: an Edwards key) so that one registry decides whether a key fits. rsa-pss-sha512 and
 // ed25519 add what their JWS twin does not check: SHA-512 with a 64-byte salt, and Ed25519 rather than Ed448.
-const SPECS = {
+/** @internal */
+export const HTTP_ALGORITHM_SPECS = {
   'rsa-pss-sha512': { hash: 'sha512', twin: 'RS256', signatureBytes: undefined },
   'rsa-v1_5-sha256': { hash: 'sha256', twin: 'RS256', signatureBytes: undefined },
   'hmac-sha256': { hash: 'sha256', twin: 'HS256', signatureBytes: 32 },
@@ -31,17 +33,17 @@ const SPECS = {
   ed25519: { hash: null, twin: 'EdDSA', signatureBytes: 64 },
 } as const satisfies Record<HttpSignatureAlgorithm, { hash: string | null; twin: JwsAlgorithm; signatureBytes: number | undefined }>;
 
-/** RFC 9421 §3.3.1: the salt is 64 bytes. */
-const PSS_SALT = 64;
+/** @internal RFC 9421 §3.3.1: the salt is 64 bytes. */
+export const PSS_SALT = 64;
 
 /** @internal Whether `value` names an algorithm of {@link HTTP_SIGNATURE_ALGORITHMS}. */
 export function isHttpSignatureAlgorithm(value: unknown): value is HttpSignatureAlgorithm {
-  return typeof value === 'string' && Object.hasOwn(SPECS, value);
+  return typeof value === 'string' && Object.hasOwn(HTTP_ALGORITHM_SPECS, value);
 }
 
 /** @internal Why `key` cannot `usage` `algorithm`, worded to follow the key's name; `undefined` when it fits. */
-export function httpKeyMisfit(key: KeyObject, algorithm: HttpSignatureAlgorithm, usage: 'sign' | 'verify'): KeyMisfit | undefined {
-  const spec = SPECS[algorithm];
+export function httpKeyMisfit(key: KeyShape, algorithm: HttpSignatureAlgorithm, usage: 'sign' | 'verify'): KeyMisfit | undefined {
+  const spec = HTTP_ALGORITHM_SPECS[algorithm];
   const type = key.asymmetricKeyType;
   if (algorithm === 'rsa-pss-sha512' && type === 'rsa-pss') {
     // An RSA-PSS key may be restricted to parameters; it must allow SHA-512 and a 64-byte salt.
@@ -60,48 +62,33 @@ export function httpKeyMisfit(key: KeyObject, algorithm: HttpSignatureAlgorithm,
 }
 
 /** @internal Refuses a key that does not fit, with `what` naming it. */
-export function assertHttpKeyFits(key: KeyObject, algorithm: HttpSignatureAlgorithm, usage: 'sign' | 'verify', what: string): void {
+export function assertHttpKeyFits(key: KeyShape, algorithm: HttpSignatureAlgorithm, usage: 'sign' | 'verify', what: string): void {
   const misfit = httpKeyMisfit(key, algorithm, usage);
   if (misfit !== undefined) throw new SignetError(misfit.code, `${what} ${misfit.problem}.`);
 }
 
-/** @internal `HTTP_SIGN` (RFC 9421 §3.3) over the signature base's bytes, with a key that was checked beforehand. */
-export async function signBase(algorithm: HttpSignatureAlgorithm, key: KeyObject, base: string, offload: OffloadMode): Promise<Buffer> {
-  const spec = SPECS[algorithm];
-  const data = Buffer.from(base, 'ascii');
-  if (algorithm === 'hmac-sha256') return createHmac('sha256', key).update(data).digest();
-  const signKey: KeyObject | SignKeyObjectInput =
-    algorithm === 'rsa-pss-sha512' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT } : spec.signatureBytes !== undefined && algorithm !== 'ed25519' ? { key, dsaEncoding: 'ieee-p1363' } : key;
-  try {
-    return await signData(spec.hash, data, signKey, offload);
-  } catch {
-    throw new SignetError('ERR_SIGNING_FAILED', `${algorithm} signing failed in the crypto library.`);
-  }
-}
+const SIGN_PARAMS: Readonly<Record<HttpSignatureAlgorithm, SignParams>> = {
+  'rsa-pss-sha512': { family: 'rsa-pss', hash: 'sha512', saltLength: PSS_SALT },
+  'rsa-v1_5-sha256': { family: 'rsa', hash: 'sha256' },
+  'hmac-sha256': { family: 'hmac', hash: 'sha256' },
+  // RFC 9421 ECDSA is r || s as signed: no low-S rule.
+  'ecdsa-p256-sha256': { family: 'ec', hash: 'sha256', ecdsa: { bytes: 64 } },
+  'ecdsa-p384-sha384': { family: 'ec', hash: 'sha384', ecdsa: { bytes: 96 } },
+  ed25519: { family: 'eddsa', hash: null },
+};
 
 /**
- * @internal `HTTP_VERIFY` (RFC 9421 §3.3). RSA-PSS accepts the RFC's 64-byte salt and also the maximum salt length,
- * which some implementations sign with (the `http-message-signatures` package); no other length.
+ * @internal `HTTP_SIGN` (RFC 9421 §3.3) over the signature base's bytes, with a key that was checked beforehand: made
+ * once per signer (the web build imports the key on its first signature).
  */
-export function verifyBase(algorithm: HttpSignatureAlgorithm, key: KeyObject, base: string, signature: Uint8Array): boolean {
-  const spec = SPECS[algorithm];
-  const data = Buffer.from(base, 'ascii');
-  const given = Buffer.from(signature);
-  try {
-    if (algorithm === 'hmac-sha256') {
-      const expected = createHmac('sha256', key).update(data).digest();
-      return given.length === expected.length && timingSafeEqual(given, expected);
+export function baseSigner(algorithm: HttpSignatureAlgorithm, key: PlatformKey, offload: OffloadMode): (base: string) => Promise<Uint8Array> {
+  const sign = signer(SIGN_PARAMS[algorithm], key, offload);
+  return async (base) => {
+    try {
+      return fromBase64(await sign(base));
+    } catch (error) {
+      if (error instanceof SignetError) throw error;
+      throw new SignetError('ERR_SIGNING_FAILED', `${algorithm} signing failed in the crypto library.`);
     }
-    if (spec.signatureBytes !== undefined && given.length !== spec.signatureBytes) return false;
-    if (algorithm === 'rsa-pss-sha512') {
-      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-      const maxSalt = Math.ceil((bits - 1) / 8) - 64 - 2;
-      return [PSS_SALT, maxSalt].some((saltLength) => cryptoVerify('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, given));
-    }
-    if (algorithm === 'ed25519') return cryptoVerify(null, data, key, given);
-    if (algorithm === 'rsa-v1_5-sha256') return cryptoVerify('sha256', data, key, given);
-    return cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, given);
-  } catch {
-    return false;
-  }
+  };
 }

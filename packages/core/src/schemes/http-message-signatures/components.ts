@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { base64Of, latin1 } from '../../platform/bytes.js';
 import { type Item, type Parameters, StructuredFieldError, parseDictionary, parseItem, parseList, serializeDictionary, serializeItem, serializeList, serializeMember } from './structured-field.js';
 
 // Component identifiers and their values (RFC 9421 §2): the derived components of a request (§2.2) and header
@@ -106,7 +106,7 @@ export function sameComponent(a: ComponentId, b: ComponentId): boolean {
 }
 
 function serializeParam(value: unknown): string {
-  return value instanceof Uint8Array ? Buffer.from(value).toString('base64') : JSON.stringify(value);
+  return value instanceof Uint8Array ? base64Of(value) : JSON.stringify(value);
 }
 
 /** @internal The canonical value of one component of `message` (RFC 9421 §2.1, §2.2). */
@@ -166,7 +166,7 @@ function fieldValue(id: ComponentId, message: MessageContext): string {
   const values = lines.map((line) => line.replace(/\r?\n[ \t]+/g, ' ').replace(/^[ \t]+|[ \t]+$/g, ''));
   const params = new Map(id.params);
   try {
-    if (params.has('bs')) return serializeList(values.map((value) => ({ value: new Uint8Array(Buffer.from(value, 'latin1')), params: [] })));
+    if (params.has('bs')) return serializeList(values.map((value) => ({ value: new Uint8Array(latin1(value)), params: [] })));
     const combined = values.join(', ');
     const key = params.get('key');
     if (typeof key === 'string') {

@@ -1,13 +1,15 @@
 import type { Buffer } from 'node:buffer';
-import { type KeyObject, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { type Clock, checkClock, checkOffset, issuedAt } from '../../clock.js';
 import { SignetError } from '../../errors.js';
 import { loadHmacSecret, loadPrivateKey } from '../../keys.js';
+import { base64urlOf } from '../../platform/bytes.js';
+import { randomBytes } from '../../platform/crypto.js';
 import { type OffloadMode, checkOffload } from '../../offload.js';
 import { optionNames, readOptions } from '../../options.js';
 import type { SignableRequest, Signer } from '../../types.js';
 import { assertHeaderSafeString, assertPositiveInteger } from '../../validate.js';
-import { type HttpSignatureAlgorithm, HTTP_SIGNATURE_ALGORITHMS, assertHttpKeyFits, isHttpSignatureAlgorithm, signBase } from './algorithms.js';
+import { type HttpSignatureAlgorithm, HTTP_SIGNATURE_ALGORITHMS, assertHttpKeyFits, baseSigner, isHttpSignatureAlgorithm } from './algorithms.js';
 import { type ComponentId, ComponentError, type StructuredFieldType, parseComponentId } from './components.js';
 import { type ContentDigestAlgorithm, contentDigest, isContentDigestAlgorithm } from './content-digest.js';
 import { requestContext } from './request-context.js';
@@ -19,12 +21,12 @@ export interface HttpMessageSignerOptions {
   /** The algorithm, one of RFC 9421's registry (§3.3). */
   algorithm: HttpSignatureAlgorithm;
   /**
-   * `hmac-sha256`: the shared secret (string, Buffer or secret KeyObject, 32 bytes at least). Others: the private key
-   * (PEM, DER or KeyObject) of the algorithm's type: RSA (or RSA-PSS) ≥ 2048 bits, EC on P-256 / P-384, Ed25519.
+   * `hmac-sha256`: the shared secret (string, Buffer, secret KeyObject, HMAC CryptoKey or `oct` JWK, 32 bytes at
+   * least). Others: the private key (PEM, DER, KeyObject, CryptoKey or private JWK) of the algorithm's type: RSA (or RSA-PSS) ≥ 2048 bits, EC on P-256 / P-384, Ed25519.
    */
-  key: string | Buffer | KeyObject;
+  key: string | Buffer | KeyObject | CryptoKey | JsonWebKey;
   /** Passphrase of an encrypted PEM private key. @default undefined */
-  passphrase?: string | Buffer;
+  passphrase?: string | Uint8Array;
   /** The `keyid` parameter: how the verifier finds the key. */
   keyId: string;
   /** The signature's label in Signature-Input and Signature. @default 'sig1' */
@@ -113,6 +115,7 @@ export function httpMessageSigner(options: HttpMessageSignerOptions): Signer {
   const chosen = own.components === undefined ? undefined : coveredComponents(own.components);
   const key = algorithm === 'hmac-sha256' ? loadHmacSecret(own.key, 'key', 32) : loadPrivateKey(own.key, own.passphrase);
   if (algorithm !== 'hmac-sha256') assertHttpKeyFits(key, algorithm, 'sign', 'key');
+  const signBase = baseSigner(algorithm, key, offload);
   const readClock = checkClock(clock);
   const offset = checkOffset(own.clockOffsetSeconds, 'clockOffsetSeconds');
   const keyId = own.keyId;
@@ -123,7 +126,7 @@ export function httpMessageSigner(options: HttpMessageSignerOptions): Signer {
       const body = request.body === undefined || request.body.byteLength === 0 ? undefined : request.body;
       const components = chosen ?? defaultComponents(body !== undefined, request);
       const added: Record<string, string> = {};
-      if (components.some((id) => id.name === 'content-digest')) added['Content-Digest'] = contentDigest(body, digestAlgorithm);
+      if (components.some((id) => id.name === 'content-digest')) added['Content-Digest'] = await contentDigest(body, digestAlgorithm);
       const params: Parameters = [];
       if (created) params.push(['created', now]);
       if (expiresInSeconds !== undefined) params.push(['expires', now + expiresInSeconds]);
@@ -139,7 +142,7 @@ export function httpMessageSigner(options: HttpMessageSignerOptions): Signer {
         if (error instanceof ComponentError) throw new SignetError('ERR_INVALID_REQUEST', `httpMessageSigner cannot sign this request: ${error.message}.`);
         throw error;
       }
-      const signature = await signBase(algorithm, key, base, offload);
+      const signature = await signBase(base);
       return {
         ...added,
         'Signature-Input': `${label}=${paramsValue}`,
@@ -180,7 +183,7 @@ function defaultComponents(hasBody: boolean, request: SignableRequest): Componen
 }
 
 function nonceValue(nonce: true | (() => string)): string {
-  const value = nonce === true ? randomBytes(16).toString('base64url') : nonce();
+  const value = nonce === true ? base64urlOf(randomBytes(16)) : nonce();
   if (typeof value !== 'string' || !/^[\x20-\x7e]{1,256}$/.test(value)) {
     throw new SignetError('ERR_INVALID_OPTION', 'nonce() must return 1 to 256 printable ASCII characters.');
   }

@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer';
+import { base64Of, fromBase64 } from '../../platform/bytes.js';
 
 // Structured Field Values (RFC 8941 / RFC 9651), as much of them as RFC 9421 needs: Signature-Input and Signature
 // are Dictionaries, component identifiers are parameterized Strings, and `;sf` / `;key` re-serialize a field
@@ -58,7 +58,7 @@ export function serializeBareItem(value: BareItem): string {
     if (!TOKEN.test(value.value)) throw new StructuredFieldError('invalid token');
     return value.value;
   }
-  if (value instanceof Uint8Array) return `:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}:`;
+  if (value instanceof Uint8Array) return `:${base64Of(value)}:`;
   if (!/^[\x20-\x7e]*$/.test(value)) throw new StructuredFieldError('string with characters outside printable ASCII');
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
@@ -271,7 +271,7 @@ class Parser {
     const match = /^:([A-Za-z0-9+/]*={0,2}):/.exec(this.text.slice(this.at));
     if (!match || (match[1] as string).length % 4 !== 0) this.fail('invalid byte sequence');
     this.at += match[0].length;
-    return new Uint8Array(Buffer.from(match[1] as string, 'base64'));
+    return new Uint8Array(fromBase64(match[1] as string));
   }
 
   private boolean(): boolean {
