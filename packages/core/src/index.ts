@@ -15,6 +15,8 @@ export type { OffloadMode } from './offload.js';
 export type { SignableRequest, Signer, SignerResponse } from './types.js';
 export type { PrivateKeyInput } from './keys.js';
 export type { SigningKey } from './signing-key.js';
+export { inProcessKey } from './in-process-key.js';
+export type { InProcessKeyOptions } from './in-process-key.js';
 export { FIREBLOCKS_BASE_URLS, fireblocksSigner } from './schemes/fireblocks.js';
 export type { FireblocksSignerOptions } from './schemes/fireblocks.js';
 export { coinbaseSigner } from './schemes/coinbase.js';

@@ -1,26 +1,16 @@
-import { ALGORITHMS, type JwsAlgorithm } from './algorithm-registry.js';
+import type { JwsAlgorithm } from './algorithm-registry.js';
+import { inProcessKeyOf } from './in-process-key.js';
+import { jwsSignParams } from './jws-signing.js';
 import { SignetError } from './errors.js';
 import type { OffloadMode } from './offload.js';
 import { base64urlOf, latin1, utf8 } from './platform/bytes.js';
 import { type PlatformKey, signer } from './platform/crypto.js';
-import type { SignParams } from './platform/types.js';
 import { DEFAULT_REMOTE_LIMITS, type RemoteLimits, isSigningKey, remoteSigner } from './remote-key.js';
 import type { SigningKey } from './signing-key.js';
 
 /** @internal base64url without padding (RFC 7515 §2). */
 export function base64url(input: string | Uint8Array): string {
   return base64urlOf(typeof input === 'string' ? utf8(input) : input);
-}
-
-/** @internal How a JWS algorithm signs, from its registry entry. */
-export function jwsSignParams(algorithm: JwsAlgorithm): SignParams {
-  const spec = ALGORITHMS[algorithm];
-  return {
-    family: spec.family,
-    hash: spec.hash,
-    saltLength: spec.pssSaltLength,
-    ecdsa: spec.curveOrder === undefined ? undefined : { bytes: spec.signatureBytes as number, lowSOrder: spec.curveOrder },
-  };
 }
 
 /**
@@ -44,6 +34,9 @@ export function jwsMinter(
   // Bytes are a payload as they are (TrueLayer's detached `Tl-Signature` payload); anything else is JSON claims.
   const signingInputOf = (claims: object): string => `${encodedHeader()}.${base64url(claims instanceof Uint8Array ? claims : JSON.stringify(claims))}`;
 
+  // A key made by inProcessKey() signs as its raw key does: no remote limits, its own offload policy.
+  const local = isSigningKey(key) ? inProcessKeyOf(key) : undefined;
+  if (local !== undefined) ({ key, offload } = local);
   if (isSigningKey(key)) {
     const sign = remoteSigner(key, limits);
     return async (claims, signal) => {
