@@ -6,7 +6,7 @@
  */
 import { type JwsAlgorithm, SignetError } from '@signet/core';
 import { ALGORITHMS } from '@signet/internal';
-import { type KeyFacts, certificateSpki, pkcs1ToSpki, spkiFacts } from './der.js';
+import { type KeyFacts, bitLength, certificateSpki, pkcs1ToSpki, spkiFacts } from './der.js';
 import { sha256 as sha256Bytes } from './sha256.js';
 import { WebKey, publicMembers, webAlgorithm } from './web-key.js';
 
@@ -55,11 +55,7 @@ function fromJwk(jwk: Record<string, unknown>, what: string): WebKey {
   if (kty === 'oct') throw secretGiven(what);
   let facts: KeyFacts | undefined;
   if (kty === 'RSA' && typeof n === 'string') {
-    const modulus = base64urlDecode(n);
-    let first = 0;
-    while (first < modulus.length && modulus[first] === 0) first++;
-    const modulusLength = first === modulus.length ? 0 : (modulus.length - first - 1) * 8 + (32 - Math.clz32(modulus[first] as number));
-    facts = { asymmetricKeyType: 'rsa', asymmetricKeyDetails: { modulusLength } };
+    facts = { asymmetricKeyType: 'rsa', asymmetricKeyDetails: { modulusLength: bitLength(base64urlDecode(n)) } };
   } else if (kty === 'EC' && typeof crv === 'string' && Object.hasOwn(CURVES, crv)) {
     facts = { asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: CURVES[crv] as string } };
   } else if (kty === 'OKP' && typeof crv === 'string' && Object.hasOwn(OKP, crv)) {
@@ -113,7 +109,7 @@ export function throwawayPublicKey(family: 'ec' | 'eddsa', curve: string | undef
   const params = webAlgorithm(alg ?? 'EdDSA', 'ed25519').imported;
   const facts = { asymmetricKeyType: family === 'ec' ? 'ec' : 'ed25519', asymmetricKeyDetails: family === 'ec' ? { namedCurve: curve as string } : {} };
   let pair: Promise<CryptoKey> | undefined;
-  const make = (): Promise<CryptoKey> => (pair ??= (globalThis.crypto.subtle.generateKey(params as unknown as EcKeyGenParams, false, ['sign', 'verify'])).then((keys) => keys.publicKey));
+  const make = (): Promise<CryptoKey> => (pair ??= globalThis.crypto.subtle.generateKey(params as unknown as EcKeyGenParams, false, ['sign', 'verify']).then((keys) => keys.publicKey));
   return new WebKey('public', facts, { kind: 'generated', make });
 }
 

@@ -86,19 +86,24 @@ export function spkiFacts(spki: Uint8Array, what: string): KeyFacts {
   if (oid?.tag !== 0x06) throw invalid(what);
   const type = KEY_TYPES[hex(spki, oid)] ?? 'unknown';
   if (type === 'rsa' || type === 'rsa-pss') {
-    const [modulus] = sequence(spki.subarray(bits.start + 1, bits.end)) ?? [];
+    // The BIT STRING holds an RSAPublicKey after its unused-bits byte: SEQUENCE { INTEGER n, INTEGER e }.
+    const key = spki.subarray(bits.start + 1, bits.end);
+    const [modulus] = sequence(key) ?? [];
     if (modulus?.tag !== 0x02) throw invalid(what);
-    let first = modulus.start;
-    while (first < modulus.end && spki[first] === 0) first++;
-    const top = spki[first] ?? 0;
-    const modulusLength = first === modulus.end ? 0 : (modulus.end - first - 1) * 8 + (32 - Math.clz32(top));
-    return { asymmetricKeyType: type, asymmetricKeyDetails: { modulusLength } };
+    return { asymmetricKeyType: type, asymmetricKeyDetails: { modulusLength: bitLength(key.subarray(modulus.start, modulus.end)) } };
   }
   if (type === 'ec') {
     const namedCurve = parameters?.tag === 0x06 ? CURVES[hex(spki, parameters)] : undefined;
     return { asymmetricKeyType: type, asymmetricKeyDetails: namedCurve === undefined ? {} : { namedCurve } };
   }
   return { asymmetricKeyType: type, asymmetricKeyDetails: {} };
+}
+
+/** @internal The size in bits of a big-endian unsigned integer (an RSA modulus), leading zero bytes aside. */
+export function bitLength(integer: Uint8Array): number {
+  let first = 0;
+  while (first < integer.length && integer[first] === 0) first++;
+  return first === integer.length ? 0 : (integer.length - first - 1) * 8 + (32 - Math.clz32(integer[first] as number));
 }
 
 /** The SubjectPublicKeyInfo inside a DER X.509 certificate (RFC 5280 §4.1: the seventh field of tbsCertificate). */
