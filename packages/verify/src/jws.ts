@@ -61,12 +61,9 @@ export async function verifyJws(
   }
   const signatureBytes = SEGMENT.test(signature) ? base64urlDecode(signature) : undefined;
   const signingInput = token.slice(0, token.lastIndexOf('.'));
-  if (
-    signatureBytes === undefined ||
-    base64urlEncode(signatureBytes) !== signature ||
-    token.split('.').length !== 3 ||
-    !(await signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true))
-  ) {
+  const valid =
+    signatureBytes !== undefined && base64urlEncode(signatureBytes) === signature && token.split('.').length === 3 && signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true);
+  if (!(typeof valid === 'boolean' ? valid : await valid)) {
     throw new SignetError('ERR_SIGNATURE_INVALID', "The token's signature does not verify.");
   }
   return { header, payload };
@@ -74,16 +71,24 @@ export async function verifyJws(
 
 /**
  * @internal One JWS signature over `signingInput` (`<header>.<payload>`, ASCII), as {@link verifyJws} checks it. A
- * signature that does not verify is `false`; a key the platform cannot import rejects with its `SignetError`.
+ * signature that does not verify is `false`. The answer is synchronous on Node (no promise on the hot path) and a
+ * promise on the web build, where a key WebCrypto refuses to import rejects with its `SignetError`.
  */
-export async function signatureValid(alg: JwsAlgorithm, key: VerifyKey, signingInput: string, signature: Uint8Array, highS: boolean): Promise<boolean> {
+export function signatureValid(alg: JwsAlgorithm, key: VerifyKey, signingInput: string, signature: Uint8Array, highS: boolean): boolean | Promise<boolean> {
   const spec = ALGORITHMS[alg];
   // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
   if (spec.family === 'ec' && (signature.length !== spec.signatureBytes || (!highS && !isLowS(signature, spec.curveOrder as bigint)))) return false;
+  let valid: boolean | Promise<boolean>;
   try {
-    return await verifySignature(alg, key, asciiBytes(signingInput), signature);
-  } catch (error) {
-    if (error instanceof SignetError) throw error;
+    valid = verifySignature(alg, key, asciiBytes(signingInput), signature);
+  } catch {
     return false;
   }
+  return typeof valid === 'boolean' ? valid : valid.catch(notVerified);
+}
+
+/** A failed web verification is `false`, unless it is a key the platform refused: that is its own error. */
+function notVerified(error: unknown): false {
+  if (error instanceof SignetError) throw error;
+  return false;
 }

@@ -18,7 +18,7 @@ const pairs = {
   Ed25519: generateKeyPairSync('ed25519'),
   X25519: generateKeyPairSync('x25519'),
 };
-const facts = (key: { type: string; asymmetricKeyType?: string; asymmetricKeyDetails?: { modulusLength?: number; namedCurve?: string } }) => ({
+const facts = (key: { type: string; asymmetricKeyType?: string | undefined; asymmetricKeyDetails?: { modulusLength?: number; namedCurve?: string } }) => ({
   type: key.type,
   asymmetricKeyType: key.asymmetricKeyType,
   modulusLength: key.asymmetricKeyDetails?.modulusLength,

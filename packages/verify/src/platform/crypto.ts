@@ -87,7 +87,7 @@ export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => a.le
 export const randomBytes = (size: number): Uint8Array => nodeRandomBytes(size);
 
 /** Canonical base64url (no padding) of `bytes`. */
-export const base64urlEncode = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+export const base64urlEncode = (bytes: Uint8Array): string => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64url');
 
 /** The bytes of base64url `text` (the caller checks the alphabet and the canonical spelling). */
 export const base64urlDecode = (text: string): Uint8Array => Buffer.from(text, 'base64url');
