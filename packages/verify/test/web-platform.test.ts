@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import * as nodeSeam from '../src/platform/crypto.js';
@@ -39,6 +39,17 @@ describe('the web seam reads the facts Node reads, from every key form', () => {
     const der = publicKey.export({ type: 'spki', format: 'der' });
     const broken = [new Uint8Array(der.subarray(0, der.length - 1)), '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----\n'];
     for (const seam of [nodeSeam, webSeam]) for (const input of broken) expect(() => seam.publicKeyFrom(input, 'publicKey')).toThrow(expect.objectContaining({ code: 'ERR_KEY_INVALID' }) as Error);
+  });
+
+  it('a KeyObject (the web build under Node): public and private give the public facts, a secret is refused as on Node', () => {
+    const { publicKey, privateKey } = pairs['P-256'];
+    for (const key of [publicKey, privateKey]) expect(facts(webSeam.publicKeyFrom(key, 'publicKey'))).toEqual(facts(publicKey));
+    const secret = createSecretKey(randomBytes(32));
+    for (const seam of [nodeSeam, webSeam]) {
+      expect(() => seam.publicKeyFrom(secret, 'publicKey')).toThrow(expect.objectContaining({ code: 'ERR_KEY_TYPE' }) as Error);
+      expect(() => seam.secretKeyFrom(publicKey, 'secretKey')).toThrow(expect.objectContaining({ code: 'ERR_KEY_TYPE' }) as Error);
+      expect(seam.secretKeyFrom(secret, 'secretKey').type).toBe('secret');
+    }
   });
 
   it('holds the key material where inspection and JSON never show it', () => {

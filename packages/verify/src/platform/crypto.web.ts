@@ -21,16 +21,37 @@ const invalid = (what: string): SignetError => new SignetError('ERR_KEY_INVALID'
 const secretGiven = (what: string): SignetError => new SignetError('ERR_KEY_TYPE', `${what} is a secret key; a public key is required.`);
 const isCryptoKey = (input: unknown): input is CryptoKey => typeof CryptoKey !== 'undefined' && input instanceof CryptoKey;
 
+/** A Node `KeyObject`, recognized without importing `node:crypto`: the web build may run under Node (tests, SSR). */
+interface KeyObjectLike {
+  type: 'public' | 'private' | 'secret';
+  export(options?: { format: 'jwk' }): unknown;
+}
+const isKeyObject = (input: unknown): input is KeyObjectLike => Object.prototype.toString.call(input) === '[object KeyObject]' && typeof (input as { export?: unknown }).export === 'function';
+
+/** A public or private `KeyObject` as its JWK (`fromJwk` keeps the public members); one that has none is invalid. */
+function keyObjectJwk(key: KeyObjectLike, what: string): Record<string, unknown> {
+  try {
+    return key.export({ format: 'jwk' }) as Record<string, unknown>;
+  } catch {
+    throw invalid(what);
+  }
+}
+
 /** @internal A JWK: a plain object with a `kty`. */
 export const isJwk = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && typeof (input as { kty?: unknown }).kty === 'string';
 
 /**
  * Parses a public key's facts now (so a misfit is refused at construction, as on Node) and imports it on first use:
- * PEM (SPKI, PKCS#1, a certificate), DER SPKI bytes, a JWK or a `CryptoKey`. A private key is reduced to its public
- * half where WebCrypto allows it (a JWK, an extractable `CryptoKey`); a private PEM is `ERR_KEY_INVALID` here.
+ * PEM (SPKI, PKCS#1, a certificate), DER SPKI bytes, a JWK, a `CryptoKey`, or a `KeyObject` where this build runs
+ * under Node. A private key is reduced to its public half where that needs no parsing of it here (a JWK, an
+ * extractable `CryptoKey`, a `KeyObject`); a private PEM is `ERR_KEY_INVALID` here.
  */
 export function publicKeyFrom(input: unknown, what: string): VerifyKey {
   if (isCryptoKey(input)) return fromCryptoKey(input, what);
+  if (isKeyObject(input)) {
+    if (input.type === 'secret') throw secretGiven(what);
+    return fromJwk(keyObjectJwk(input, what), what);
+  }
   if (isJwk(input)) return fromJwk(input, what);
   if ((typeof input !== 'string' && !(input instanceof Uint8Array)) || input.length === 0) {
     throw new SignetError('ERR_INVALID_OPTION', `${what} must be a non-empty PEM string, DER bytes, a JWK, a KeyObject or a CryptoKey.`);
@@ -88,7 +109,10 @@ export function secretKeyFrom(input: unknown, what: string): VerifyKey {
     return new WebKey('secret', undefined, { kind: 'crypto', key: input });
   }
   let bytes: Uint8Array;
-  if (typeof input === 'string') bytes = new TextEncoder().encode(input);
+  if (isKeyObject(input)) {
+    if (input.type !== 'secret') throw new SignetError('ERR_KEY_TYPE', `${what} is a ${input.type} key; HMAC needs a shared secret.`);
+    bytes = new Uint8Array(input.export() as Uint8Array);
+  } else if (typeof input === 'string') bytes = new TextEncoder().encode(input);
   else if (input instanceof Uint8Array) bytes = input.slice();
   else throw new SignetError('ERR_INVALID_OPTION', `${what} must be a string, a Buffer or a secret KeyObject.`);
   if (bytes.length === 0) throw new SignetError('ERR_INVALID_OPTION', `${what} is empty.`);
