@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const verifyDist = here('../../packages/verify/dist/');
 const run = promisify(execFile);
+const require = createRequire(import.meta.url);
 
 type Verifier = { verify(request: { method: string; url: string; headers: Record<string, string>; body: Uint8Array }): Promise<Record<string, unknown>> };
 type Build = {
@@ -217,6 +218,20 @@ describe('the web build of @signet/verify', () => {
     // What it imports besides its own chunks: @signet/core (resolved by the user's bundler with the same conditions).
     expect(new Set([...seen].flatMap((file) => [...readFileSync(join(verifyDist, 'web', file), 'utf8').matchAll(/from\s*"([^".][^"]*)"/g)].map((m) => m[1])))).toEqual(new Set(['@signet/core']));
   });
+});
+
+// Node, Bun and Deno resolve `import` (and their own `node`/`bun`/`deno` conditions), never `worker` or `browser`:
+// they keep the node:crypto build, the Express middleware with it. Each is asked which build @signet/verify gives.
+describe.each([
+  ['Node', process.execPath, []],
+  ['Bun', require.resolve('bun/bin/bun.exe'), []],
+  ['Deno', process.execPath, [require.resolve('deno/bin.cjs'), 'run', '--allow-read', '--allow-env']],
+])('%s resolves @signet/verify', (_runtime, command, args) => {
+  it('to the node:crypto build (dist/index.js, with signetMiddleware)', async () => {
+    const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+    const { stdout } = await run(command, [...args, here('../verify-web/which-build.mjs')], { cwd: here('..'), env, timeout: 60_000 });
+    expect(stdout.trim()).toBe('node');
+  }, 90_000);
 });
 
 describe.each([
