@@ -6,7 +6,7 @@ import { decoyKey } from './decoy.js';
 import { recordDecoded } from './explain.js';
 import { verifyJws } from './jws.js';
 import { type PublicKeyInput, loadPublicKey } from './keys.js';
-import { type VerifyKey, asciiBytes, constantTimeEqual, sha256Hex } from './platform/crypto.js';
+import { type VerifyKey, asciiBytes, bodySha256Hex, constantTimeEqual, sha256Hex } from './platform/crypto.js';
 import type { CommonVerifierOptions } from './options.js';
 import { claimOnce, replayIdentity } from './replay-claim.js';
 import type { RequestClaims, Verifier } from './types.js';
@@ -122,7 +122,8 @@ export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: str
       return {
         claims: payload as RequestClaims,
         async checkBody(body) {
-          const actual = body.byteLength === 0 ? emptyBodyHash : asciiBytes(sha256Hex(body));
+          const digest = body.byteLength === 0 ? undefined : bodySha256Hex(body);
+          const actual = digest === undefined ? emptyBodyHash : asciiBytes(typeof digest === 'string' ? digest : await digest);
           if (!constantTimeEqual(actual, asciiBytes(claimed))) {
             throw new SignetError('ERR_BODY_HASH_MISMATCH', 'The token was not issued for the body this request carries.');
           }

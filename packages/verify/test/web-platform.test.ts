@@ -68,6 +68,13 @@ describe('the web seam computes what Node computes', () => {
     expect(webSeam.sha256Hex('Grüße 🚀')).toBe(nodeSeam.sha256Hex('Grüße 🚀'));
   });
 
+  it("a body's SHA-256 by WebCrypto's digest, as node:crypto gives it", async () => {
+    for (const size of [1, 64, 100_000]) {
+      const body = new Uint8Array(randomBytes(size));
+      expect(await webSeam.bodySha256Hex(body)).toBe(nodeSeam.bodySha256Hex(body));
+    }
+  });
+
   it('base64url both ways, and constant-time equality', () => {
     for (const size of [0, 1, 2, 3, 31, 32, 33, 256]) {
       const data = new Uint8Array(randomBytes(size));

@@ -81,6 +81,9 @@ export const sha256 = (data: string | Uint8Array): Uint8Array => createHash('sha
 /** Lowercase hex SHA-256. */
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
+/** Lowercase hex SHA-256 of a request body: synchronous here; a promise on the web build (WebCrypto's native digest). */
+export const bodySha256Hex = (body: Uint8Array): string | Promise<string> => sha256Hex(body);
+
 /** Equality of two byte strings in time that depends on their length only. */
 export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && timingSafeEqual(a, b);
 
