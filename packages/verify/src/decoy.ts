@@ -1,15 +1,16 @@
-import { type KeyObject, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JwsAlgorithm } from '@signet/core';
 import { ALGORITHMS } from '@signet/internal';
+import { type VerifyKey, base64urlEncode, publicKeyFrom, randomBytes, throwawayPublicKey } from './platform/crypto.js';
 
-const decoys = new Map<string, KeyObject>();
+const decoys = new Map<string, VerifyKey>();
 
 /**
  * A public key nobody holds the private half of, of the algorithm's family: an unknown API key is checked against
- * it, so that its refusal costs what a bad signature costs and the two cannot be told apart by timing.
+ * it, so that its refusal costs what a bad signature costs and the two cannot be told apart by timing. Made once
+ * per family; on the web build an EC or Ed25519 decoy is generated on its first use (WebCrypto is asynchronous).
  * @internal
  */
-export function decoyKey(alg: JwsAlgorithm): KeyObject {
+export function decoyKey(alg: JwsAlgorithm): VerifyKey {
   const spec = ALGORITHMS[alg];
   const id = spec.family === 'ec' ? `ec:${spec.curve}` : spec.family;
   let key = decoys.get(id);
@@ -20,12 +21,11 @@ export function decoyKey(alg: JwsAlgorithm): KeyObject {
   return key;
 }
 
-function makeDecoy(family: string, curve: string | undefined): KeyObject {
-  if (family === 'ec') return generateKeyPairSync('ec', { namedCurve: curve as string }).publicKey;
-  if (family === 'eddsa') return generateKeyPairSync('ed25519').publicKey;
+function makeDecoy(family: string, curve: string | undefined): VerifyKey {
+  if (family === 'ec' || family === 'eddsa') return throwawayPublicKey(family, curve);
   // An RSA public key is only a modulus: any odd 2048-bit number serves, without generating primes.
   const modulus = randomBytes(256);
   modulus[0] = (modulus[0] as number) | 0x80;
   modulus[255] = (modulus[255] as number) | 1;
-  return createPublicKey({ key: { kty: 'RSA', n: modulus.toString('base64url'), e: 'AQAB' }, format: 'jwk' });
+  return publicKeyFrom({ kty: 'RSA', n: base64urlEncode(modulus), e: 'AQAB' }, 'The decoy key');
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { SignetError, type SignetErrorCode } from '@signet/core';
+import { sha256Hex as sha256 } from './platform/crypto.js';
 import type { RejectedRequest, Rejection, RequestHead } from './types.js';
 
 /** Which check refused a request. */
@@ -75,8 +75,6 @@ const CHECKS: Partial<Record<SignetErrorCode, FailedCheck>> = {
   ERR_REPLAY_STORE_FULL: 'replay',
   ERR_REPLAY_STORE_UNAVAILABLE: 'replay',
 };
-
-const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
 /** @internal Builds the explanation of `error` from what the verification had learned. */
 export function explain(code: SignetErrorCode, message: string, facts: Facts): Explanation {

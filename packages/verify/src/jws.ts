@@ -1,7 +1,7 @@
-import { Buffer } from 'node:buffer';
-import { type KeyObject, constants, createHmac, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 import { type JwsAlgorithm, SignetError, decodeJwt } from '@signet/core';
-import { ALGORITHMS, isLowS, keyFits } from '@signet/internal';
+import { ALGORITHMS, keyFits } from '@signet/internal';
+import { type VerifyKey, asciiBytes, base64urlDecode, base64urlEncode, verifySignature } from './platform/crypto.js';
+import { isLowS } from './platform/low-s.js';
 
 /** Tokens longer than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -33,7 +33,7 @@ export interface VerifiedJws {
 export async function verifyJws(
   token: string,
   algorithms: ReadonlySet<JwsAlgorithm>,
-  resolveKey: (header: Record<string, unknown>, payload: Record<string, unknown>) => KeyObject | Promise<KeyObject>,
+  resolveKey: (header: Record<string, unknown>, payload: Record<string, unknown>) => VerifyKey | Promise<VerifyKey>,
   onDecoded?: (header: Record<string, unknown>, payload: Record<string, unknown>) => void,
   profile: JwsProfile = {},
 ): Promise<VerifiedJws> {
@@ -55,43 +55,40 @@ export async function verifyJws(
     throw new SignetError('ERR_TOKEN_CRIT', 'The token names critical header extensions ("crit"), which are not supported.');
   }
   const key = await resolveKey(header, payload);
+  // keyFits reads a KeyObject's type, key type and details; the web build's key handle carries the same fields.
   if (!keyFits(key, alg as JwsAlgorithm, 'verify')) {
     throw new SignetError('ERR_ALGORITHM_NOT_ALLOWED', `The token's algorithm ${alg} does not fit the verification key.`);
   }
-  const signatureBytes = SEGMENT.test(signature) ? Buffer.from(signature, 'base64url') : undefined;
+  const signatureBytes = SEGMENT.test(signature) ? base64urlDecode(signature) : undefined;
   const signingInput = token.slice(0, token.lastIndexOf('.'));
-  if (
-    signatureBytes === undefined ||
-    signatureBytes.toString('base64url') !== signature ||
-    token.split('.').length !== 3 ||
-    !signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true)
-  ) {
+  const valid =
+    signatureBytes !== undefined && base64urlEncode(signatureBytes) === signature && token.split('.').length === 3 && signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true);
+  if (!(typeof valid === 'boolean' ? valid : await valid)) {
     throw new SignetError('ERR_SIGNATURE_INVALID', "The token's signature does not verify.");
   }
   return { header, payload };
 }
 
-/** @internal One JWS signature over `signingInput` (`<header>.<payload>`, ASCII), as {@link verifyJws} checks it. */
-export function signatureValid(alg: JwsAlgorithm, key: KeyObject, signingInput: string, signature: Buffer, highS: boolean): boolean {
+/**
+ * @internal One JWS signature over `signingInput` (`<header>.<payload>`, ASCII), as {@link verifyJws} checks it. A
+ * signature that does not verify is `false`. The answer is synchronous on Node (no promise on the hot path) and a
+ * promise on the web build, where a key WebCrypto refuses to import rejects with its `SignetError`.
+ */
+export function signatureValid(alg: JwsAlgorithm, key: VerifyKey, signingInput: string, signature: Uint8Array, highS: boolean): boolean | Promise<boolean> {
   const spec = ALGORITHMS[alg];
-  const data = Buffer.from(signingInput, 'latin1');
+  // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
+  if (spec.family === 'ec' && (signature.length !== spec.signatureBytes || (!highS && !isLowS(signature, spec.curveOrder as bigint)))) return false;
+  let valid: boolean | Promise<boolean>;
   try {
-    if (spec.family === 'hmac') {
-      const expected = createHmac(spec.hash as string, key)
-        .update(data)
-        .digest();
-      // Lengths are public; comparing them first keeps timingSafeEqual from throwing.
-      return signature.length === expected.length && timingSafeEqual(signature, expected);
-    }
-    if (spec.family === 'ec') {
-      // (r, n - s) verifies as well as (r, s): only the low-S spelling is accepted, so a token has one signature.
-      return signature.length === spec.signatureBytes && (highS || isLowS(signature, spec.curveOrder as bigint)) && cryptoVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    }
-    if (spec.family === 'rsa-pss') {
-      return cryptoVerify(spec.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pssSaltLength as number }, signature);
-    }
-    return cryptoVerify(spec.hash, data, key, signature);
+    valid = verifySignature(alg, key, asciiBytes(signingInput), signature);
   } catch {
     return false;
   }
+  return typeof valid === 'boolean' ? valid : valid.catch(notVerified);
+}
+
+/** A failed web verification is `false`, unless it is a key the platform refused: that is its own error. */
+function notVerified(error: unknown): false {
+  if (error instanceof SignetError) throw error;
+  return false;
 }

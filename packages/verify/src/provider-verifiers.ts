@@ -1,10 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { SignetError } from '@signet/core';
-import { assertHeaderSafeString, loadHmacSecret, readOptions } from '@signet/internal';
+import { assertHeaderSafeString, readOptions } from '@signet/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
 import { COMMON_OPTIONS, checkMaxLifetime, commonSettings, refuseReplay } from './common.js';
 import { recordDecoded } from './explain.js';
 import { verifyJws } from './jws.js';
+import { secretKeyFrom } from './platform/crypto.js';
 import type { CommonVerifierOptions } from './options.js';
 import type { VerifiedClaims, Verifier } from './types.js';
 import { defineVerifier } from './verifier.js';
@@ -19,7 +20,7 @@ export interface PortOneVerifierOptions extends Omit<CommonVerifierOptions, 'rep
   /** The accepted PortOne client keys (all signing with `secretKey`). */
   clientKeys?: readonly string[];
   /** The HS256 secret. */
-  secretKey: string | Buffer | KeyObject;
+  secretKey: string | Uint8Array | KeyObject | CryptoKey;
   /** Accepted `iss` values. @default ['PORTONE'] */
   issuers?: readonly string[];
   /** The longest `exp - iat` accepted. @default 100 */
@@ -51,7 +52,7 @@ export function portOneVerifier(options: PortOneVerifierOptions): Verifier {
   issuers.forEach((issuer: unknown) => assertHeaderSafeString(issuer, 'an issuer'));
   const clientKeySet = new Set<string>(accepted);
   const issuerSet = new Set<string>(issuers);
-  const secret = loadHmacSecret(own.secretKey, 'secretKey');
+  const secret = secretKeyFrom(own.secretKey, 'secretKey');
   const algorithms = new Set(['HS256'] as const);
 
   return defineVerifier(settings, {
@@ -80,7 +81,7 @@ export interface TwoCheckoutVerifierOptions extends Omit<CommonVerifierOptions, 
   /** The merchant code every token's `sub` must equal. */
   merchantCode: string;
   /** The Buy-link Secret Word, the HS512 secret. */
-  secretWord: string | Buffer | KeyObject;
+  secretWord: string | Uint8Array | KeyObject | CryptoKey;
   /** The longest `exp - iat` accepted; a token without `exp` lives 30 minutes, as 2Checkout defines. @default 1800 */
   maxLifetimeSeconds?: number;
 }
@@ -101,7 +102,7 @@ export function twoCheckoutVerifier(options: TwoCheckoutVerifierOptions): Verifi
   const settings = commonSettings(own);
   const maxLifetime = checkMaxLifetime(maxLifetimeSeconds);
   assertHeaderSafeString(merchantCode, 'merchantCode');
-  const secret = loadHmacSecret(own.secretWord, 'secretWord');
+  const secret = secretKeyFrom(own.secretWord, 'secretWord');
   const algorithms = new Set(['HS512'] as const);
 
   return defineVerifier(settings, {

@@ -1,13 +1,12 @@
-import { Buffer } from 'node:buffer';
-import { type KeyObject, createHash, timingSafeEqual } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { ALGORITHMS, assertHeaderName, keyMisfit, readOptions, sha256Hex } from '@signet/internal';
+import { ALGORITHMS, assertHeaderName, keyMisfit, readOptions } from '@signet/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
 import { COMMON_OPTIONS, checkMaxLifetime, commonSettings } from './common.js';
 import { decoyKey } from './decoy.js';
 import { recordDecoded } from './explain.js';
 import { verifyJws } from './jws.js';
 import { type PublicKeyInput, loadPublicKey } from './keys.js';
+import { type VerifyKey, asciiBytes, bodySha256Hex, constantTimeEqual, sha256Hex } from './platform/crypto.js';
 import type { CommonVerifierOptions } from './options.js';
 import { claimOnce, replayIdentity } from './replay-claim.js';
 import type { RequestClaims, Verifier } from './types.js';
@@ -15,7 +14,7 @@ import { defineVerifier } from './verifier.js';
 
 /** Options of {@link requestVerifier}: give `publicKey` or `keyForApiKey`. */
 export interface RequestVerifierOptions extends CommonVerifierOptions {
-  /** The one public key every token must verify with (PEM, certificate, DER SPKI or KeyObject). */
+  /** The one public key every token must verify with (PEM, certificate, DER SPKI, JWK, KeyObject or CryptoKey). */
   publicKey?: PublicKeyInput;
   /**
    * Looks up the public key of the API key in the token's `sub` (validated first: 1-256 visible ASCII characters).
@@ -86,7 +85,7 @@ export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: str
   if (typeof requireMethod !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'requireMethod must be true or false.');
   if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
   const apiKeyHeaderName = apiKeyHeader?.toLowerCase();
-  const emptyBodyHash = Buffer.from(sha256Hex(emptyBody), 'latin1');
+  const emptyBodyHash = asciiBytes(sha256Hex(emptyBody));
   const fixedKey = publicKey === undefined ? undefined : loadPublicKey(publicKey, 'publicKey');
   if (fixedKey !== undefined) checkFixedKey(fixedKey, allowed);
   const lookup = keyForApiKey === undefined ? undefined : cachedLookup(keyForApiKey);
@@ -123,8 +122,9 @@ export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: str
       return {
         claims: payload as RequestClaims,
         async checkBody(body) {
-          const actual = body.byteLength === 0 ? emptyBodyHash : Buffer.from(createHash('sha256').update(body).digest('hex'), 'latin1');
-          if (!timingSafeEqual(actual, Buffer.from(claimed, 'latin1'))) {
+          const digest = body.byteLength === 0 ? undefined : bodySha256Hex(body);
+          const actual = digest === undefined ? emptyBodyHash : asciiBytes(typeof digest === 'string' ? digest : await digest);
+          if (!constantTimeEqual(actual, asciiBytes(claimed))) {
             throw new SignetError('ERR_BODY_HASH_MISMATCH', 'The token was not issued for the body this request carries.');
           }
           if (replay !== undefined && identity !== undefined) await claimOnce(replay, identity, exp, now, settings.toleranceSeconds);
@@ -162,15 +162,15 @@ export function allowList(algorithms: unknown): ReadonlySet<JwsAlgorithm> {
  * @internal
  */
 export function keyResolver(
-  fixedKey: KeyObject | undefined,
-  lookup: ((sub: string) => Promise<KeyObject | undefined>) | undefined,
-): { resolve: (header: Record<string, unknown>, claims: Record<string, unknown>) => Promise<KeyObject>; unknown: () => boolean } {
+  fixedKey: VerifyKey | undefined,
+  lookup: ((sub: string) => Promise<VerifyKey | undefined>) | undefined,
+): { resolve: (header: Record<string, unknown>, claims: Record<string, unknown>) => Promise<VerifyKey>; unknown: () => boolean } {
   let unknownKey = false;
   return {
     unknown: () => unknownKey,
     async resolve(header, claims) {
       if (fixedKey !== undefined) return fixedKey;
-      const found = await (lookup as (sub: string) => Promise<KeyObject | undefined>)(subjectOf(claims));
+      const found = await (lookup as (sub: string) => Promise<VerifyKey | undefined>)(subjectOf(claims));
       if (found !== undefined) return found;
       unknownKey = true;
       return decoyKey(header['alg'] as JwsAlgorithm);
@@ -179,7 +179,8 @@ export function keyResolver(
 }
 
 /** @internal */
-export function checkFixedKey(key: KeyObject, allowed: ReadonlySet<JwsAlgorithm>): void {
+export function checkFixedKey(key: VerifyKey, allowed: ReadonlySet<JwsAlgorithm>): void {
+  // keyMisfit reads a KeyObject's fields; the web build's key handle carries the same ones.
   const misfits = [...allowed].map((alg) => keyMisfit(key, alg, 'verify'));
   if (misfits.includes(undefined)) return;
   // A too-small RSA key is named as such: the fix is a bigger key, not another algorithm.
@@ -192,8 +193,8 @@ const CACHE_LIMIT = 1024;
 
 /** `undefined` for an unknown API key; a lookup that throws is `ERR_KEY_LOOKUP_FAILED`, never a raw error. */
 /** @internal */
-export function cachedLookup(keyForApiKey: NonNullable<RequestVerifierOptions['keyForApiKey']>): (sub: string) => Promise<KeyObject | undefined> {
-  const parsed = new Map<string, KeyObject>();
+export function cachedLookup(keyForApiKey: NonNullable<RequestVerifierOptions['keyForApiKey']>): (sub: string) => Promise<VerifyKey | undefined> {
+  const parsed = new Map<string, VerifyKey>();
   return async (sub) => {
     let found: PublicKeyInput | null | undefined;
     try {

@@ -1,11 +1,10 @@
-import { type JsonWebKey, type KeyObject, createHash, createPublicKey, timingSafeEqual } from 'node:crypto';
-import { Buffer } from 'node:buffer';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
 import { DPOP_ALGORITHMS, jwkThumbprint, readOptions } from '@signet/internal';
 import { headerValue } from '../claims.js';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import { recordDecoded } from '../explain.js';
 import { verifyJws } from '../jws.js';
+import { type VerifyKey, base64urlEncode, constantTimeEqual, publicKeyFrom, sha256 } from '../platform/crypto.js';
 import type { CommonVerifierOptions } from '../options.js';
 import { type ReplayStore, memoryReplayStore } from '../replay.js';
 import { claimOnce, replayIdentity } from '../replay-claim.js';
@@ -97,7 +96,7 @@ export function dpopVerifier(options: DpopVerifierOptions): Verifier<DpopClaims>
       if (proof === undefined || !/^[\x21-\x7e]+$/.test(proof)) throw new SignetError('ERR_TOKEN_MISSING', 'The request carries no single "DPoP" proof header.');
       const accessToken = dpopAccessToken(head.headers, requireAccessToken);
       let thumbprint = '';
-      const resolveKey = (header: Record<string, unknown>): KeyObject => {
+      const resolveKey = (header: Record<string, unknown>): VerifyKey => {
         const key = proofKey(header['jwk']);
         thumbprint = key.thumbprint;
         return key.key;
@@ -114,7 +113,7 @@ export function dpopVerifier(options: DpopVerifierOptions): Verifier<DpopClaims>
       facts.now = now;
       if (iat > now + settings.toleranceSeconds) throw new SignetError('ERR_TOKEN_FUTURE', "The proof is issued in the future: check the client's clock.");
       if (iat < now - maxAgeSeconds - settings.toleranceSeconds) throw new SignetError('ERR_TOKEN_EXPIRED', `The proof is older than ${maxAgeSeconds} seconds.`);
-      if (accessToken !== undefined && !sameText(payload['ath'], createHash('sha256').update(accessToken, 'ascii').digest('base64url'))) {
+      if (accessToken !== undefined && !sameText(payload['ath'], base64urlEncode(sha256(accessToken)))) {
         throw new SignetError('ERR_TOKEN_BINDING_MISMATCH', 'The proof\'s "ath" is not the hash of the access token it came with.');
       }
       if (jkt !== undefined && !sameText(thumbprint, await expectedThumbprint(jkt, accessToken))) {
@@ -155,13 +154,13 @@ function dpopAccessToken(headers: Record<string, string | string[] | undefined>,
 }
 
 /** The public key of the proof's `jwk` header, refused when it holds a private member (RFC 9449 §4.3 step 7). */
-function proofKey(jwk: unknown): { key: KeyObject; thumbprint: string } {
+function proofKey(jwk: unknown): { key: VerifyKey; thumbprint: string } {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new SignetError('ERR_KEY_INVALID', 'The proof has no "jwk" header holding its public key.');
   if (PRIVATE_MEMBERS.some((name) => Object.hasOwn(jwk, name))) throw new SignetError('ERR_KEY_INVALID', 'The proof\'s "jwk" holds private key material; only a public key may be sent.');
   const thumbprint = jwkThumbprint(jwk as Record<string, unknown>);
   if (thumbprint === undefined) throw new SignetError('ERR_KEY_INVALID', 'The proof\'s "jwk" is not an EC, RSA or OKP public key.');
   try {
-    return { key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }), thumbprint };
+    return { key: publicKeyFrom(jwk, 'The proof\'s "jwk"'), thumbprint };
   } catch {
     throw new SignetError('ERR_KEY_INVALID', 'The proof\'s "jwk" could not be read as a public key.');
   }
@@ -206,7 +205,6 @@ async function expectedThumbprint(jkt: NonNullable<DpopVerifierOptions['jkt']>, 
 
 function sameText(actual: unknown, expected: string | undefined): boolean {
   if (typeof actual !== 'string' || typeof expected !== 'string') return false;
-  const a = Buffer.from(actual);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const encoder = new TextEncoder();
+  return constantTimeEqual(encoder.encode(actual), encoder.encode(expected));
 }

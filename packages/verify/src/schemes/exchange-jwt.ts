@@ -1,16 +1,17 @@
-import { type KeyObject, createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { type QueryHashForm, loadHmacSecret, queryHash, requestParams } from '@signet/internal';
+import { type QueryHashForm, queryHash, requestParams } from '@signet/internal';
 import { bearerToken } from '../claims.js';
 import type { CommonSettings } from '../common.js';
 import { recordDecoded } from '../explain.js';
 import { verifyJws } from '../jws.js';
+import { type VerifyKey, randomBytes, secretKeyFrom } from '../platform/crypto.js';
 import { claimOnce, replayIdentity } from '../replay-claim.js';
 import type { VerifiedClaims, Verifier } from '../types.js';
 import { defineVerifier } from '../verifier.js';
 
 /** The secret of one access key, or of many. */
-export type ExchangeSecretInput = string | Buffer | KeyObject;
+export type ExchangeSecretInput = string | Uint8Array | KeyObject | CryptoKey;
 
 /** @internal What Upbit's and Bithumb's verifiers share. */
 export interface ExchangeVerifierSettings {
@@ -29,8 +30,8 @@ export interface ExchangeVerifierSettings {
 const ACCESS_KEY = /^[\x21-\x7e]{1,256}$/;
 // An unknown access key is checked against a secret nobody holds: its refusal looks like a bad signature.
 // Made on first use, not at import: some runtimes (workerd) refuse random values in a module's global scope.
-let decoy: KeyObject | undefined;
-const decoySecret = (): KeyObject => (decoy ??= createSecretKey(randomBytes(64)));
+let decoy: VerifyKey | undefined;
+const decoySecret = (): VerifyKey => (decoy ??= secretKeyFrom(randomBytes(64), 'The decoy secret'));
 
 /**
  * Verifies the exchange JWT of Upbit and Bithumb in RFC 8725's order (structure, algorithm allow-list, key,
@@ -120,7 +121,7 @@ function checkAlgorithms(value: unknown): ReadonlySet<JwsAlgorithm> {
   return new Set(list as JwsAlgorithm[]);
 }
 
-function secretSource(settings: ExchangeVerifierSettings): (accessKey: string) => Promise<KeyObject | undefined> {
+function secretSource(settings: ExchangeVerifierSettings): (accessKey: string) => Promise<VerifyKey | undefined> {
   const { fn, accessKey, secretKey, secretForAccessKey } = settings;
   if (secretForAccessKey !== undefined) {
     if (typeof secretForAccessKey !== 'function' || accessKey !== undefined || secretKey !== undefined) {
@@ -133,12 +134,12 @@ function secretSource(settings: ExchangeVerifierSettings): (accessKey: string) =
       } catch {
         throw new SignetError('ERR_KEY_LOOKUP_FAILED', 'secretForAccessKey failed; the request is refused. Check the key store this API reads.');
       }
-      return found === undefined || found === null ? undefined : loadHmacSecret(found, 'The secret for this access key');
+      return found === undefined || found === null ? undefined : secretKeyFrom(found, 'The secret for this access key');
     };
   }
   if (typeof accessKey !== 'string' || !ACCESS_KEY.test(accessKey)) {
     throw new SignetError('ERR_INVALID_OPTION', `${fn} needs accessKey (1 to 256 visible ASCII characters) and secretKey, or secretForAccessKey.`);
   }
-  const secret = loadHmacSecret(secretKey, 'secretKey');
+  const secret = secretKeyFrom(secretKey, 'secretKey');
   return (key) => Promise.resolve(key === accessKey ? secret : undefined);
 }

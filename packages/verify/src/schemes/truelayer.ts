@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer';
-import type { KeyObject } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
 import { keyFits, readOptions, trueLayerPayload } from '@signet/internal';
 import { headerValue } from '../claims.js';
@@ -7,6 +5,7 @@ import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import { decoyKey } from '../decoy.js';
 import { signatureValid } from '../jws.js';
 import { type PublicKeyInput, loadPublicKey } from '../keys.js';
+import { type VerifyKey, base64urlDecode, base64urlEncode } from '../platform/crypto.js';
 import type { CommonVerifierOptions } from '../options.js';
 import { cachedLookup, checkFixedKey } from '../request-verifier.js';
 import type { VerifiedClaims, Verifier } from '../types.js';
@@ -97,9 +96,9 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
         return [name, value];
       });
       let unknown = false;
-      let key: KeyObject | undefined = fixedKey;
+      let key: VerifyKey | undefined = fixedKey;
       if (key === undefined) {
-        key = await (lookup as (kid: string) => Promise<KeyObject | undefined>)(kid);
+        key = await (lookup as (kid: string) => Promise<VerifyKey | undefined>)(kid);
         // An unknown kid costs what a bad signature costs: it is checked against a key nobody holds.
         if (key === undefined) [unknown, key] = [true, decoyKey('ES512')];
       }
@@ -113,9 +112,10 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
           const payload = trueLayerPayload(head.method.toUpperCase(), head.url, values, body);
           // High S is accepted: truelayer-signing (node-jws, OpenSSL) leaves S as it falls. A twin (r, n - s) proves
           // nothing the original does not: there is no time to extend and no replay identity built from the signature.
-          const valid = signatureValid('ES512', key, `${encodedHeader}.${payload.toString('base64url')}`, Buffer.from(signature, 'base64url'), true);
+          const signatureBytes = base64urlDecode(signature);
+          const valid = await signatureValid('ES512', key, `${encodedHeader}.${base64urlEncode(payload)}`, signatureBytes, true);
           if (unknown) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the signature\'s "kid".');
-          if (!valid || Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+          if (!valid || base64urlEncode(signatureBytes) !== signature) {
             throw new SignetError('ERR_SIGNATURE_INVALID', "The Tl-Signature does not verify for this request's method, path, covered headers and body.");
           }
         },
@@ -127,7 +127,7 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
 function protectedHeader(encoded: string): Record<string, unknown> {
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(base64urlDecode(encoded)));
   } catch {
     header = undefined;
   }

@@ -1,0 +1,24 @@
+/**
+ * The web build's entry (`workerd`, `worker`, `browser` and `default` conditions): the verifiers and the
+ * web-standard adapters, on WebCrypto, for runtimes without `node:crypto`, `node:buffer` and `node:http`. It is
+ * index.ts without what needs Node (the Express/node:http middleware) or what still reaches Node through core's
+ * helpers (DPoP, Upbit, Bithumb, TrueLayer and HTTP Message Signatures, until core's own web port covers them).
+ * @packageDocumentation
+ */
+export { requestVerifier } from './request-verifier.js';
+export type { RequestVerifierOptions } from './request-verifier.js';
+export { portOneVerifier, twoCheckoutVerifier } from './provider-verifiers.js';
+export type { PortOneVerifierOptions, TwoCheckoutVerifierOptions } from './provider-verifiers.js';
+export { memoryReplayStore, redisReplayStore } from './replay.js';
+export type { MemoryReplayStoreOptions, RedisReplayStoreOptions, RedisSetClient, ReplayStore } from './replay.js';
+export type { CommonVerifierOptions } from './options.js';
+export type { PublicKeyInput } from './keys.js';
+export type { PendingVerification, RejectedRequest, Rejection, RequestClaims, RequestHead, VerifiableRequest, VerifiedClaims, Verifier } from './types.js';
+export type { Explanation, FailedCheck, RejectHook } from './explain.js';
+export { fireblocksVerifier } from './schemes/fireblocks.js';
+export type { FireblocksVerifierOptions } from './schemes/fireblocks.js';
+export { coinbaseVerifier } from './schemes/coinbase.js';
+export type { CoinbaseVerifierOptions } from './schemes/coinbase.js';
+export { refusalResponse, verifyFetchRequest } from './fetch.js';
+export type { VerifiedFetchRequest } from './fetch.js';
+export type { RequestLimits } from './limits.js';

@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import base from '../../vitest.config.js';
+
+/**
+ * verify's unit tests again, with the web build's seam (src/platform/crypto.web.ts) in place of the Node one, as
+ * the esbuild plugin of tsup.config.ts swaps it for dist/web: every check, refusal code and answer must come out the
+ * same on WebCrypto. Run: `npx vitest run -c packages/verify/vitest.web-seam.config.mjs`. Left out: the
+ * HTTP Message Signatures verifier, which verifies through core's node:crypto helpers and is not in the web build.
+ */
+export default defineConfig({
+  resolve: {
+    alias: [{ find: /^(\.{1,2}(?:\/\.\.)*)\/platform\/crypto\.js$/, replacement: '$1/platform/crypto.web.ts' }, ...base.resolve.alias],
+  },
+  test: {
+    ...base.test,
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    projects: undefined,
+    name: 'verify (web seam)',
+    include: ['packages/verify/test/**/*.test.ts'],
+    exclude: [
+      'packages/verify/test/httpsig-verifier.test.ts',
+      'packages/verify/test/replay-redis*.test.ts',
+      'packages/verify/test/redis-smoke.test.ts',
+      'packages/verify/test/fuzz.test.ts',
+      'packages/verify/test/replay-memory-cost.test.ts',
+    ],
+  },
+});
