@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { SignJWT, importPKCS8 } from 'jose';
 import jwt from 'jsonwebtoken';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from '../src/launch.js';
 
 // Issue 13: @signet/verify's web build (the `workerd`, `worker`, `browser` and `default` conditions) on WebCrypto.
 // In Node, one table of cases runs against both builds and must give the same answers; the bundle must import no
@@ -280,37 +280,14 @@ describe('the web build over web-standard requests, in Node', () => {
   });
 });
 
-/**
- * The Worker imports @signet/core too (SignetError, decodeJwt): until core has its own web build (issue 13's core
- * port, a parallel change), bundling it without Node's built-ins fails. Until then this block is a known gap, run as
- * `it.fails` (the house pattern of runtimes.test.ts): it turns into plain tests by itself once core's package.json
- * routes the `workerd` condition, and is red from then on if anything still reaches Node.
- */
-const coreHasWebBuild = JSON.stringify((JSON.parse(readFileSync(here('../../packages/core/package.json'), 'utf8')) as { exports: unknown }).exports).includes('"workerd"');
-const workerTest = coreHasWebBuild ? it : it.fails;
-
-describe(`workerd without nodejs_compat: a Worker bundled from the published entry points (verify-web/worker.mjs)${coreHasWebBuild ? '' : ' [known gap until @signet/core has a web build]'}`, () => {
+describe('workerd without nodejs_compat: a Worker bundled from the published entry points (verify-web/worker.mjs)', () => {
   let mf: Miniflare | undefined;
-  let bundleError: unknown;
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [here('../verify-web/worker.mjs')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['workerd', 'worker', 'browser'],
-      // No externals: a Node built-in anything in the bundle imports fails the build here.
-      absWorkingDir: here('..'),
-      logLevel: 'silent',
-    }).catch((error: unknown) => {
-      bundleError = error;
-      return undefined;
-    });
-    if (bundle === undefined) return;
+    // No externals: a Node built-in anything in the bundle imports (verify's or core's) fails the build here.
+    const script = await bundleWorker(here('../verify-web/worker.mjs'), here('..'), { nodeCompat: false });
     mf = new Miniflare({
       modules: true,
-      script: bundle.outputFiles[0]!.text,
+      script,
       compatibilityDate: '2026-04-01',
       compatibilityFlags: [],
       bindings: {
@@ -325,7 +302,7 @@ describe(`workerd without nodejs_compat: a Worker bundled from the published ent
 
   /** POSTs to the Worker at /<mode>/<verifier> + PATH, with a token minted for that very target. */
   async function send(mode: string, verifier: string, token: (uri: string) => Promise<string>, body = BODY, headers: Record<string, string> = {}) {
-    if (mf === undefined) throw bundleError;
+    if (mf === undefined) throw new Error('the Worker did not start (see beforeAll)');
     const target = `/${mode}/${verifier}${PATH}`;
     const response = await mf.dispatchFetch(`http://merchant.test${target}`, { method: 'POST', headers: { authorization: `Bearer ${await token(target)}`, ...headers }, body });
     return [response.status, await response.json()];
@@ -353,10 +330,10 @@ describe(`workerd without nodejs_compat: a Worker bundled from the published ent
   ];
 
   for (const mode of ['fetch', 'hono']) {
-    workerTest.each(VALID)(`${mode}: %s, a valid request is 200 with the verified claims and body echoed`, async (verifier, token, sub, headers) => {
+    it.each(VALID)(`${mode}: %s, a valid request is 200 with the verified claims and body echoed`, async (verifier, token, sub, headers) => {
       expect(await send(mode, verifier, token, BODY, headers)).toEqual([200, { claims: expect.objectContaining({ sub }) as unknown, body: BODY }]);
     });
-    workerTest.each(REFUSED)(`${mode}: %s is 401 with its code`, async (_case, verifier, token, code, body) => {
+    it.each(REFUSED)(`${mode}: %s is 401 with its code`, async (_case, verifier, token, code, body) => {
       expect(await send(mode, verifier, token, body)).toEqual([401, expect.objectContaining({ error: code }) as unknown]);
     });
   }
