@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign, webcrypto } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,10 @@ type Verifier = { verify(request: { method: string; url: string; headers: Record
 type Build = {
   requestVerifier(options: Record<string, unknown>): Verifier;
   portOneVerifier(options: Record<string, unknown>): Verifier;
+  dpopVerifier(options: Record<string, unknown>): Verifier;
+  upbitVerifier(options: Record<string, unknown>): Verifier;
+  bithumbVerifier(options: Record<string, unknown>): Verifier;
+  trueLayerVerifier(options: Record<string, unknown>): Verifier;
   verifyFetchRequest(verifier: Verifier, request: Request): Promise<{ claims: Record<string, unknown>; body: Uint8Array }>;
   refusalResponse(error: unknown): Response;
 };
@@ -247,6 +251,86 @@ describe.each([
 
   it.each(REFUSED_KEYS)('refuses %s when the verifier is made', (_case, make, code) => {
     expect(() => make(buildOf())).toThrow(expect.objectContaining({ name: 'SignetError', code }) as Error);
+  });
+});
+
+/** A request as the verifiers take it (the bytes of `body`). */
+const verifiable = (method: string, url: string, headers: Record<string, string>, body = '') => ({ method, url, headers, body: bytes(body) });
+const EXCHANGE_SECRET = 'exchange-secret-0123456789abcdef-0123456789abcdef';
+const exchangeSecret = new TextEncoder().encode(EXCHANGE_SECRET);
+const sha512Hex = (text: string) => createHash('sha512').update(text).digest('hex');
+const p521 = generate('ec', { namedCurve: 'P-521' });
+
+/** An Upbit (or, with `timestamp`, Bithumb) token for GET /v1/orders?market=KRW-BTC, minted by jose (HS256). */
+const exchangeToken = (claims: Record<string, unknown> = {}, secret = exchangeSecret) =>
+  new SignJWT({ access_key: 'ak-1', nonce: randomUUID(), query_hash: sha512Hex('market=KRW-BTC'), query_hash_alg: 'SHA512', ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secret);
+
+/** A DPoP proof (RFC 9449) minted by jose, ES256 with its public JWK in the header. */
+const dpopProof = async (htm = 'POST') =>
+  new SignJWT({ jti: randomUUID(), htm, htu: 'https://api.example.com/v1/pay', iat: Math.floor(Date.now() / 1000) })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: p256.publicKey.export({ format: 'jwk' }) as never })
+    .sign(p256.privateKey);
+
+/** A TrueLayer Tl-Signature (detached ES512 JWS over method, path, the Idempotency-Key header and body), by node:crypto. */
+function tlSignature(path: string, idempotencyKey: string, body: string): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'ES512', kid: 'kid-1', tl_version: '2', tl_headers: 'Idempotency-Key' })).toString('base64url');
+  const payload = Buffer.from(`POST ${path}\nIdempotency-Key: ${idempotencyKey}\n${body}`).toString('base64url');
+  const signature = sign('sha512', Buffer.from(`${header}.${payload}`), { key: p521.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${header}..${signature.toString('base64url')}`;
+}
+
+/** The verifiers the web build gained once core had its own web port: an accept and a refusal each, on both builds. */
+const ADDED: [string, (build: Build) => Promise<Record<string, unknown>>, { code: string } | Record<string, unknown>][] = [
+  ['dpopVerifier: a jose-minted proof', async (b) => b.dpopVerifier({ origin: 'https://api.example.com' }).verify(verifiable('POST', '/v1/pay', { dpop: await dpopProof() })), { htm: 'POST' }],
+  ['dpopVerifier: a proof for another method', async (b) => b.dpopVerifier({ origin: 'https://api.example.com' }).verify(verifiable('POST', '/v1/pay', { dpop: await dpopProof('GET') })), { code: 'ERR_METHOD_MISMATCH' }],
+  [
+    'upbitVerifier: a jose-minted token with its query hash',
+    async (b) => b.upbitVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET }).verify(verifiable('GET', '/v1/orders?market=KRW-BTC', { authorization: `Bearer ${await exchangeToken()}` })),
+    { access_key: 'ak-1' },
+  ],
+  [
+    'upbitVerifier: the same token for another query',
+    async (b) => b.upbitVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET }).verify(verifiable('GET', '/v1/orders?market=KRW-ETH', { authorization: `Bearer ${await exchangeToken()}` })),
+    { code: 'ERR_URI_MISMATCH' },
+  ],
+  [
+    'bithumbVerifier: a jose-minted token with its timestamp',
+    async (b) => b.bithumbVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET }).verify(verifiable('GET', '/v1/orders?market=KRW-BTC', { authorization: `Bearer ${await exchangeToken({ timestamp: Date.now() })}` })),
+    { access_key: 'ak-1' },
+  ],
+  [
+    'bithumbVerifier: a token signed with another secret',
+    async (b) =>
+      b
+        .bithumbVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET })
+        .verify(verifiable('GET', '/v1/orders?market=KRW-BTC', { authorization: `Bearer ${await exchangeToken({ timestamp: Date.now() }, new TextEncoder().encode(`${EXCHANGE_SECRET}x`))}` })),
+    { code: 'ERR_SIGNATURE_INVALID' },
+  ],
+  [
+    'trueLayerVerifier: a Tl-Signature made by node:crypto',
+    async (b) =>
+      b
+        .trueLayerVerifier({ publicKey: p521.publicKey.export({ type: 'spki', format: 'pem' }) })
+        .verify(verifiable('POST', '/payouts', { 'tl-signature': tlSignature('/payouts', 'idem-1', BODY), 'idempotency-key': 'idem-1' }, BODY)),
+    { headers: ['Idempotency-Key'] },
+  ],
+  [
+    'trueLayerVerifier: the signature over another body',
+    async (b) =>
+      b
+        .trueLayerVerifier({ publicKey: p521.publicKey.export({ type: 'spki', format: 'pem' }) })
+        .verify(verifiable('POST', '/payouts', { 'tl-signature': tlSignature('/payouts', 'idem-1', BODY), 'idempotency-key': 'idem-1' }, TAMPERED)),
+    { code: 'ERR_SIGNATURE_INVALID' },
+  ],
+];
+
+describe.each([
+  ['node build', () => node],
+  ['web build', () => web],
+])('%s: the DPoP, Upbit, Bithumb and TrueLayer verifiers, over tokens jose and node:crypto made', (_name, buildOf) => {
+  it.each(ADDED)('%s', async (_case, run, expected) => {
+    if ('code' in expected) await expect(run(buildOf())).rejects.toMatchObject({ name: 'SignetError', code: expected.code });
+    else await expect(run(buildOf())).resolves.toMatchObject(expected);
   });
 });
 
