@@ -268,7 +268,7 @@ const exchangeToken = (claims: Record<string, unknown> = {}, secret = exchangeSe
 /** A DPoP proof (RFC 9449) minted by jose, ES256 with its public JWK in the header. */
 const dpopProof = async (htm = 'POST') =>
   new SignJWT({ jti: randomUUID(), htm, htu: 'https://api.example.com/v1/pay', iat: Math.floor(Date.now() / 1000) })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: p256.publicKey.export({ format: 'jwk' }) as never })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: p256.publicKey.export({ format: 'jwk' }) })
     .sign(p256.privateKey);
 
 /** A TrueLayer Tl-Signature (detached ES512 JWS over method, path, the Idempotency-Key header and body), by node:crypto. */
