@@ -5,8 +5,9 @@ import base from '../../vitest.config.js';
 /**
  * verify's unit tests again, with the web build's seam (src/platform/crypto.web.ts) in place of the Node one, as
  * the esbuild plugin of tsup.config.ts swaps it for dist/web: every check, refusal code and answer must come out the
- * same on WebCrypto. Run: `npx vitest run -c packages/verify/vitest.web-seam.config.mjs`. Left out: the
- * HTTP Message Signatures verifier, which verifies through core's node:crypto helpers and is not in the web build.
+ * same on WebCrypto. A project of the root vitest.config.ts (`pnpm test` runs it): `npx vitest run --project
+ * "verify (web seam)"`. Left out: the HTTP Message Signatures verifier, which verifies through core's node:crypto
+ * helper and is not in the web build.
  */
 const verifySources = fileURLToPath(new URL('src/', import.meta.url));
 
