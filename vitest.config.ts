@@ -48,6 +48,8 @@ export default defineConfig({
         test: { name, include: [`packages/${name}/test/**/*.test.ts`], exclude: integration },
       })),
       { extends: true as const, test: { name: 'integration', include: integration } },
+      // verify's unit tests again on its web seam (crypto.web.ts), as dist/web runs them (issue 13).
+      'packages/verify/vitest.web-seam.config.mjs',
     ],
   },
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,20 @@ describe.each(published)('@signet/%s as published', (name) => {
     expect(Object.keys(manifest.exports).sort()).toEqual(['.', './package.json', ...(subpaths[name] ?? [])].sort());
     expect(Object.keys(manifest.dependencies ?? {})).not.toContain('@signet/internal');
     const entries = ['index', ...(subpaths[name] ?? []).map((subpath) => subpath.slice(2))];
-    for (const file of entries.flatMap((entry) => [`${entry}.js`, `${entry}.cjs`, `${entry}.d.ts`, `${entry}.d.cts`])) {
+    // verify's web build (ESM only): its entries, their declarations, and the chunk they share.
+    const webFiles =
+      name === 'verify'
+        ? [
+            'web/index.js',
+            'web/hono.js',
+            'web/index.d.ts',
+            'web/hono.d.ts',
+            ...readdirSync(join(root, 'packages', name, 'dist', 'web'))
+              .filter((file) => file.startsWith('chunk-') && file.endsWith('.js'))
+              .map((file) => `web/${file}`),
+          ]
+        : [];
+    for (const file of [...entries.flatMap((entry) => [`${entry}.js`, `${entry}.cjs`, `${entry}.d.ts`, `${entry}.d.cts`]), ...webFiles]) {
       const text = readFileSync(join(root, 'packages', name, 'dist', file), 'utf8');
       expect(text).not.toContain('@signet/internal');
       if (name !== 'core') expect(text).not.toMatch(/class SignetError\b/);
@@ -50,7 +63,7 @@ describe.each(published)('@signet/%s as published', (name) => {
 
   // Issue 13: the web build (and @signet/fetch's one build) must run where Node's built-ins do not exist.
   it('imports no Node built-in from the entry points a Worker or a browser gets', () => {
-    const webEntries: Record<string, string[]> = { core: ['web/index.js'], fetch: ['index.js', 'index.cjs'] };
+    const webEntries: Record<string, string[]> = { core: ['web/index.js'], fetch: ['index.js', 'index.cjs'], verify: ['web/index.js', 'web/hono.js'] };
     for (const file of webEntries[name] ?? []) {
       const text = readFileSync(join(root, 'packages', name, 'dist', file), 'utf8');
       expect(text, file).not.toMatch(/(from\s*|require\(|import\()["'](node:|(buffer|crypto|stream|util|events|http|https|url|perf_hooks|worker_threads)["'])/);

@@ -1,21 +1,28 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 import { libraryConfig } from '../internal/build/tsup-bundle.js';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
+// verify's platform seam, and core's (bundled in through @signet/internal).
+const platformDirs = ['src/platform/', '../core/src/platform/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url)));
+
 /**
- * The web build's one difference from the Node build: every `./platform/<name>.js` import (verify's, and core's
- * bundled through @signet/internal once it has one) resolves to `<name>.web.ts` where that file exists. The shared
- * code imports the Node-named module, so the Node build is the code as written.
+ * The web build's one difference from the Node build: a module of verify's or core's src/platform/ with a `.web.ts`
+ * twin is replaced by it, whoever imports it (`../platform/crypto.js` from a scheme, `./bytes.js` from core's
+ * der.ts), as core's own web build does. The shared code imports the Node-named module, so the Node build is the
+ * code as written.
  */
 const webPlatform: Plugin = {
   name: 'signet-web-platform',
   setup(build) {
-    build.onResolve({ filter: /(^|\/)platform\/[\w-]+\.js$/ }, (args) => {
-      const web = join(args.resolveDir, args.path.replace(/\.js$/, '.web.ts'));
-      return existsSync(web) ? { path: web } : undefined;
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const target = resolve(dirname(args.importer), args.path);
+      if (!platformDirs.some((dir) => target.startsWith(dir))) return undefined;
+      const twin = target.replace(/\.js$/, '.web.ts');
+      return existsSync(twin) ? { path: twin } : undefined;
     });
   },
 };

@@ -5,13 +5,29 @@ import base from '../../vitest.config.js';
 /**
  * verify's unit tests again, with the web build's seam (src/platform/crypto.web.ts) in place of the Node one, as
  * the esbuild plugin of tsup.config.ts swaps it for dist/web: every check, refusal code and answer must come out the
- * same on WebCrypto. Run: `npx vitest run -c packages/verify/vitest.web-seam.config.mjs`. Left out: the
- * HTTP Message Signatures verifier, which verifies through core's node:crypto helpers and is not in the web build.
+ * same on WebCrypto. A project of the root vitest.config.ts (`pnpm test` runs it): `npx vitest run --project
+ * "verify (web seam)"`. Left out: the HTTP Message Signatures verifier, which verifies through core's node:crypto
+ * helper and is not in the web build.
  */
-export default defineConfig({
-  resolve: {
-    alias: [{ find: /^(\.{1,2}(?:\/\.\.)*)\/platform\/crypto\.js$/, replacement: '$1/platform/crypto.web.ts' }, ...base.resolve.alias],
+const verifySources = fileURLToPath(new URL('src/', import.meta.url));
+
+/**
+ * verify's own `platform/crypto.js` becomes `crypto.web.ts`; core's modules (the tests sign with core's Node build,
+ * KeyObjects and all) stay as they are. The built web bundle, where both are swapped, is tested in
+ * runtimes/test/verify-web.test.ts.
+ */
+const webSeam = {
+  name: 'verify-web-seam',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    if (importer === undefined || !importer.startsWith(verifySources) || !/^\.{1,2}(\/\.\.)*\/platform\/crypto\.js$/.test(source)) return null;
+    return fileURLToPath(new URL(source.replace(/\.js$/, '.web.ts'), `file://${importer}`));
   },
+};
+
+export default defineConfig({
+  plugins: [webSeam],
+  resolve: base.resolve,
   test: {
     ...base.test,
     root: fileURLToPath(new URL('../..', import.meta.url)),

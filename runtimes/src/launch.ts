@@ -63,8 +63,19 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** How a Worker is bundled: for a Worker with nodejs_compat, or without it. */
+export interface BundleOptions {
+  /**
+   * Whether the Worker runs with nodejs_compat. With it, Node's built-ins are the runtime's (external; the published
+   * packages import them without the node: prefix). Without it, nothing is external: the bundle fails to build if
+   * anything in it still imports a built-in.
+   * @default true
+   */
+  nodeCompat?: boolean;
+}
+
 /** Bundles a Worker module as a user's bundler would (esbuild, the workerd/worker/browser conditions). */
-export async function bundleWorker(entry: string, absWorkingDir = packageDir): Promise<string> {
+export async function bundleWorker(entry: string, absWorkingDir = packageDir, { nodeCompat = true }: BundleOptions = {}): Promise<string> {
   const bundle = await build({
     entryPoints: [entry],
     bundle: true,
@@ -72,8 +83,7 @@ export async function bundleWorker(entry: string, absWorkingDir = packageDir): P
     format: 'esm',
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
-    // nodejs_compat provides Node's built-ins; the published packages import them without the node: prefix.
-    external: [...builtinModules, ...builtinModules.map((name) => `node:${name}`)],
+    external: nodeCompat ? [...builtinModules, ...builtinModules.map((name) => `node:${name}`)] : [],
     absWorkingDir,
     logLevel: 'silent',
   });

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Plugin, build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from '../src/launch.js';
 import { startVerifyingServer, type VerifyingServer } from './verifying-server.js';
 
 // Issue 13: the same driver (driver/driver.mjs, published entry points only) in Node, Bun, Deno and workerd. Each
@@ -48,24 +48,11 @@ const KNOWN_GAPS: Record<string, Partial<Record<Case, string>>> = {
   deno: {},
   // workerd's crypto.sign refuses { key, dsaEncoding } with a KeyObject; core signs ECDSA as DER and converts it.
   workerd: {},
-  'workerd (WebCrypto, no nodejs_compat)': {
-    'requestVerifier (jsonwebtoken-minted token)': "@signet/verify's web build lands separately",
-  },
+  'workerd (WebCrypto, no nodejs_compat)': {},
 };
 
 /** The binary of a runtime package, resolved from this package (installed by the workspace's pnpm install). */
 const bin = (name: string, file: string) => require.resolve(`${name}/${file}`);
-
-/** @signet/verify for a Worker without nodejs_compat, until its web build lands: the one case that uses it fails. */
-const verifyStub: Plugin = {
-  name: 'signet-verify-stub',
-  setup(builder) {
-    builder.onResolve({ filter: /^@signet\/verify$/ }, () => ({ path: 'verify-stub', namespace: 'stub' }));
-    builder.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "export function requestVerifier() { throw new Error('@signet/verify has no build for this runtime yet'); }",
-    }));
-  },
-};
 
 /** Runs driver/main.mjs under a runtime and parses the JSON line it prints. */
 async function runMain(command: string, args: string[], origin: string): Promise<Record<string, string>> {
@@ -81,25 +68,14 @@ async function runMain(command: string, args: string[], origin: string): Promise
 /**
  * Bundles driver/worker.mjs as a user's bundler would for a Worker, and runs it in workerd through miniflare. With
  * nodejs_compat, Node's built-ins are the runtime's (the published packages import them without the node: prefix).
- * Without it, nothing is external: the bundle fails to build if anything it signs with still needs a built-in.
- * @signet/verify (node:crypto until its web build lands) is replaced there by a stub whose verifier throws.
+ * Without it, nothing is external: the bundle fails to build if anything it signs or verifies with still needs a
+ * built-in.
  */
 async function runWorker(origin: string, nodeCompat: boolean): Promise<Record<string, string>> {
-  const bundle = await build({
-    entryPoints: [here('../driver/worker.mjs')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: nodeCompat ? [...builtinModules, ...builtinModules.map((name) => `node:${name}`)] : [],
-    plugins: nodeCompat ? [] : [verifyStub],
-    absWorkingDir: packageDir,
-    logLevel: 'silent',
-  });
+  const script = await bundleWorker(here('../driver/worker.mjs'), packageDir, { nodeCompat });
   const mf = new Miniflare({
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    script,
     compatibilityDate: '2026-04-01',
     compatibilityFlags: nodeCompat ? ['nodejs_compat'] : [],
   });

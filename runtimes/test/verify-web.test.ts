@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
-import { createHash, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign, webcrypto } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { SignJWT, importPKCS8 } from 'jose';
 import jwt from 'jsonwebtoken';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from '../src/launch.js';
 
 // Issue 13: @signet/verify's web build (the `workerd`, `worker`, `browser` and `default` conditions) on WebCrypto.
 // In Node, one table of cases runs against both builds and must give the same answers; the bundle must import no
@@ -27,6 +27,10 @@ type Verifier = { verify(request: { method: string; url: string; headers: Record
 type Build = {
   requestVerifier(options: Record<string, unknown>): Verifier;
   portOneVerifier(options: Record<string, unknown>): Verifier;
+  dpopVerifier(options: Record<string, unknown>): Verifier;
+  upbitVerifier(options: Record<string, unknown>): Verifier;
+  bithumbVerifier(options: Record<string, unknown>): Verifier;
+  trueLayerVerifier(options: Record<string, unknown>): Verifier;
   verifyFetchRequest(verifier: Verifier, request: Request): Promise<{ claims: Record<string, unknown>; body: Uint8Array }>;
   refusalResponse(error: unknown): Response;
 };
@@ -250,6 +254,86 @@ describe.each([
   });
 });
 
+/** A request as the verifiers take it (the bytes of `body`). */
+const verifiable = (method: string, url: string, headers: Record<string, string>, body = '') => ({ method, url, headers, body: bytes(body) });
+const EXCHANGE_SECRET = 'exchange-secret-0123456789abcdef-0123456789abcdef';
+const exchangeSecret = new TextEncoder().encode(EXCHANGE_SECRET);
+const sha512Hex = (text: string) => createHash('sha512').update(text).digest('hex');
+const p521 = generate('ec', { namedCurve: 'P-521' });
+
+/** An Upbit (or, with `timestamp`, Bithumb) token for GET /v1/orders?market=KRW-BTC, minted by jose (HS256). */
+const exchangeToken = (claims: Record<string, unknown> = {}, secret = exchangeSecret) =>
+  new SignJWT({ access_key: 'ak-1', nonce: randomUUID(), query_hash: sha512Hex('market=KRW-BTC'), query_hash_alg: 'SHA512', ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secret);
+
+/** A DPoP proof (RFC 9449) minted by jose, ES256 with its public JWK in the header. */
+const dpopProof = async (htm = 'POST') =>
+  new SignJWT({ jti: randomUUID(), htm, htu: 'https://api.example.com/v1/pay', iat: Math.floor(Date.now() / 1000) })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: p256.publicKey.export({ format: 'jwk' }) })
+    .sign(p256.privateKey);
+
+/** A TrueLayer Tl-Signature (detached ES512 JWS over method, path, the Idempotency-Key header and body), by node:crypto. */
+function tlSignature(path: string, idempotencyKey: string, body: string): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'ES512', kid: 'kid-1', tl_version: '2', tl_headers: 'Idempotency-Key' })).toString('base64url');
+  const payload = Buffer.from(`POST ${path}\nIdempotency-Key: ${idempotencyKey}\n${body}`).toString('base64url');
+  const signature = sign('sha512', Buffer.from(`${header}.${payload}`), { key: p521.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${header}..${signature.toString('base64url')}`;
+}
+
+/** The verifiers the web build gained once core had its own web port: an accept and a refusal each, on both builds. */
+const ADDED: [string, (build: Build) => Promise<Record<string, unknown>>, { code: string } | Record<string, unknown>][] = [
+  ['dpopVerifier: a jose-minted proof', async (b) => b.dpopVerifier({ origin: 'https://api.example.com' }).verify(verifiable('POST', '/v1/pay', { dpop: await dpopProof() })), { htm: 'POST' }],
+  ['dpopVerifier: a proof for another method', async (b) => b.dpopVerifier({ origin: 'https://api.example.com' }).verify(verifiable('POST', '/v1/pay', { dpop: await dpopProof('GET') })), { code: 'ERR_METHOD_MISMATCH' }],
+  [
+    'upbitVerifier: a jose-minted token with its query hash',
+    async (b) => b.upbitVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET }).verify(verifiable('GET', '/v1/orders?market=KRW-BTC', { authorization: `Bearer ${await exchangeToken()}` })),
+    { access_key: 'ak-1' },
+  ],
+  [
+    'upbitVerifier: the same token for another query',
+    async (b) => b.upbitVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET }).verify(verifiable('GET', '/v1/orders?market=KRW-ETH', { authorization: `Bearer ${await exchangeToken()}` })),
+    { code: 'ERR_URI_MISMATCH' },
+  ],
+  [
+    'bithumbVerifier: a jose-minted token with its timestamp',
+    async (b) => b.bithumbVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET }).verify(verifiable('GET', '/v1/orders?market=KRW-BTC', { authorization: `Bearer ${await exchangeToken({ timestamp: Date.now() })}` })),
+    { access_key: 'ak-1' },
+  ],
+  [
+    'bithumbVerifier: a token signed with another secret',
+    async (b) =>
+      b
+        .bithumbVerifier({ accessKey: 'ak-1', secretKey: EXCHANGE_SECRET })
+        .verify(verifiable('GET', '/v1/orders?market=KRW-BTC', { authorization: `Bearer ${await exchangeToken({ timestamp: Date.now() }, new TextEncoder().encode(`${EXCHANGE_SECRET}x`))}` })),
+    { code: 'ERR_SIGNATURE_INVALID' },
+  ],
+  [
+    'trueLayerVerifier: a Tl-Signature made by node:crypto',
+    async (b) =>
+      b
+        .trueLayerVerifier({ publicKey: p521.publicKey.export({ type: 'spki', format: 'pem' }) })
+        .verify(verifiable('POST', '/payouts', { 'tl-signature': tlSignature('/payouts', 'idem-1', BODY), 'idempotency-key': 'idem-1' }, BODY)),
+    { headers: ['Idempotency-Key'] },
+  ],
+  [
+    'trueLayerVerifier: the signature over another body',
+    async (b) =>
+      b
+        .trueLayerVerifier({ publicKey: p521.publicKey.export({ type: 'spki', format: 'pem' }) })
+        .verify(verifiable('POST', '/payouts', { 'tl-signature': tlSignature('/payouts', 'idem-1', BODY), 'idempotency-key': 'idem-1' }, TAMPERED)),
+    { code: 'ERR_SIGNATURE_INVALID' },
+  ],
+];
+
+describe.each([
+  ['node build', () => node],
+  ['web build', () => web],
+])('%s: the DPoP, Upbit, Bithumb and TrueLayer verifiers, over tokens jose and node:crypto made', (_name, buildOf) => {
+  it.each(ADDED)('%s', async (_case, run, expected) => {
+    if ('code' in expected) await expect(run(buildOf())).rejects.toMatchObject({ name: 'SignetError', code: expected.code });
+    else await expect(run(buildOf())).resolves.toMatchObject(expected);
+  });
+});
+
 describe('the web build over web-standard requests, in Node', () => {
   const signed = (token: string, body = BODY) => new Request(`http://merchant.test${PATH}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
 
@@ -280,37 +364,14 @@ describe('the web build over web-standard requests, in Node', () => {
   });
 });
 
-/**
- * The Worker imports @signet/core too (SignetError, decodeJwt): until core has its own web build (issue 13's core
- * port, a parallel change), bundling it without Node's built-ins fails. Until then this block is a known gap, run as
- * `it.fails` (the house pattern of runtimes.test.ts): it turns into plain tests by itself once core's package.json
- * routes the `workerd` condition, and is red from then on if anything still reaches Node.
- */
-const coreHasWebBuild = JSON.stringify((JSON.parse(readFileSync(here('../../packages/core/package.json'), 'utf8')) as { exports: unknown }).exports).includes('"workerd"');
-const workerTest = coreHasWebBuild ? it : it.fails;
-
-describe(`workerd without nodejs_compat: a Worker bundled from the published entry points (verify-web/worker.mjs)${coreHasWebBuild ? '' : ' [known gap until @signet/core has a web build]'}`, () => {
+describe('workerd without nodejs_compat: a Worker bundled from the published entry points (verify-web/worker.mjs)', () => {
   let mf: Miniflare | undefined;
-  let bundleError: unknown;
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [here('../verify-web/worker.mjs')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['workerd', 'worker', 'browser'],
-      // No externals: a Node built-in anything in the bundle imports fails the build here.
-      absWorkingDir: here('..'),
-      logLevel: 'silent',
-    }).catch((error: unknown) => {
-      bundleError = error;
-      return undefined;
-    });
-    if (bundle === undefined) return;
+    // No externals: a Node built-in anything in the bundle imports (verify's or core's) fails the build here.
+    const script = await bundleWorker(here('../verify-web/worker.mjs'), here('..'), { nodeCompat: false });
     mf = new Miniflare({
       modules: true,
-      script: bundle.outputFiles[0]!.text,
+      script,
       compatibilityDate: '2026-04-01',
       compatibilityFlags: [],
       bindings: {
@@ -325,7 +386,7 @@ describe(`workerd without nodejs_compat: a Worker bundled from the published ent
 
   /** POSTs to the Worker at /<mode>/<verifier> + PATH, with a token minted for that very target. */
   async function send(mode: string, verifier: string, token: (uri: string) => Promise<string>, body = BODY, headers: Record<string, string> = {}) {
-    if (mf === undefined) throw bundleError;
+    if (mf === undefined) throw new Error('the Worker did not start (see beforeAll)');
     const target = `/${mode}/${verifier}${PATH}`;
     const response = await mf.dispatchFetch(`http://merchant.test${target}`, { method: 'POST', headers: { authorization: `Bearer ${await token(target)}`, ...headers }, body });
     return [response.status, await response.json()];
@@ -353,10 +414,10 @@ describe(`workerd without nodejs_compat: a Worker bundled from the published ent
   ];
 
   for (const mode of ['fetch', 'hono']) {
-    workerTest.each(VALID)(`${mode}: %s, a valid request is 200 with the verified claims and body echoed`, async (verifier, token, sub, headers) => {
+    it.each(VALID)(`${mode}: %s, a valid request is 200 with the verified claims and body echoed`, async (verifier, token, sub, headers) => {
       expect(await send(mode, verifier, token, BODY, headers)).toEqual([200, { claims: expect.objectContaining({ sub }) as unknown, body: BODY }]);
     });
-    workerTest.each(REFUSED)(`${mode}: %s is 401 with its code`, async (_case, verifier, token, code, body) => {
+    it.each(REFUSED)(`${mode}: %s is 401 with its code`, async (_case, verifier, token, code, body) => {
       expect(await send(mode, verifier, token, body)).toEqual([401, expect.objectContaining({ error: code }) as unknown]);
     });
   }

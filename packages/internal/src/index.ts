@@ -10,8 +10,15 @@ export { base64url } from '../../core/src/jws-minter.js';
 export { keyFits, keyMisfit, type KeyMisfit } from '../../core/src/key-fit.js';
 export { loadHmacSecret } from '../../core/src/keys.js';
 export { checkClock, nowSeconds } from '../../core/src/clock.js';
-export { sha256Hex } from '../../core/src/body-hash.js';
+export { hashBody, sha256Hex } from '../../core/src/body-hash.js';
 export { isLowS, normalizeLowS } from '../../core/src/ecdsa.js';
+export { jwsSignParams } from '../../core/src/jws-signing.js';
+// Core's platform seam: each package's web build swaps these modules for their .web.ts twins, as core's does.
+export { base64urlOf, fromBase64, hexOf, latin1, latin1Text } from '../../core/src/platform/bytes.js';
+export { digestSync, randomBytes, secretBytes } from '../../core/src/platform/crypto.js';
+// Web-build-only helpers (WebCrypto parameters, a DER reader for public keys): only a web seam imports them.
+export { type PublicKeyInfo, bitLength, certificateSpki, opensslCurve, pkcs1ToSpki, spkiInfo } from '../../core/src/platform/der.js';
+export { webAlgorithms } from '../../core/src/platform/web-algorithms.js';
 export { optionNames, ownValue, readOptions, unknownOption } from '../../core/src/options.js';
 export { assertHeaderName, assertHeaderSafeString, assertPositiveInteger } from '../../core/src/validate.js';
 export { assertHttpKeyFits, httpKeyMisfit, isHttpSignatureAlgorithm } from '../../core/src/schemes/http-message-signatures/algorithms.js';

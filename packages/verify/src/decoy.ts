@@ -1,6 +1,6 @@
 import type { JwsAlgorithm } from '@signet/core';
-import { ALGORITHMS } from '@signet/internal';
-import { type VerifyKey, base64urlEncode, publicKeyFrom, randomBytes, throwawayPublicKey } from './platform/crypto.js';
+import { ALGORITHMS, base64urlOf, randomBytes } from '@signet/internal';
+import { type VerifyKey, publicKeyFrom, throwawayPublicKey } from './platform/crypto.js';
 
 const decoys = new Map<string, VerifyKey>();
 
@@ -27,5 +27,5 @@ function makeDecoy(family: string, curve: string | undefined): VerifyKey {
   const modulus = randomBytes(256);
   modulus[0] = (modulus[0] as number) | 0x80;
   modulus[255] = (modulus[255] as number) | 1;
-  return publicKeyFrom({ kty: 'RSA', n: base64urlEncode(modulus), e: 'AQAB' }, 'The decoy key');
+  return publicKeyFrom({ kty: 'RSA', n: base64urlOf(modulus), e: 'AQAB' }, 'The decoy key');
 }

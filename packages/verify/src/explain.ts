@@ -1,5 +1,5 @@
 import { SignetError, type SignetErrorCode } from '@signet/core';
-import { sha256Hex as sha256 } from './platform/crypto.js';
+import { sha256Hex as sha256 } from '@signet/internal';
 import type { RejectedRequest, Rejection, RequestHead } from './types.js';
 
 /** Which check refused a request. */

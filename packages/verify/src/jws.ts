@@ -1,7 +1,6 @@
 import { type JwsAlgorithm, SignetError, decodeJwt } from '@signet/core';
-import { ALGORITHMS, keyFits } from '@signet/internal';
-import { type VerifyKey, asciiBytes, base64urlDecode, base64urlEncode, verifySignature } from './platform/crypto.js';
-import { isLowS } from './platform/low-s.js';
+import { ALGORITHMS, base64urlOf, fromBase64, isLowS, keyFits, latin1 } from '@signet/internal';
+import { type VerifyKey, verifySignature } from './platform/crypto.js';
 
 /** Tokens longer than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -59,10 +58,10 @@ export async function verifyJws(
   if (!keyFits(key, alg as JwsAlgorithm, 'verify')) {
     throw new SignetError('ERR_ALGORITHM_NOT_ALLOWED', `The token's algorithm ${alg} does not fit the verification key.`);
   }
-  const signatureBytes = SEGMENT.test(signature) ? base64urlDecode(signature) : undefined;
+  const signatureBytes = SEGMENT.test(signature) ? fromBase64(signature) : undefined;
   const signingInput = token.slice(0, token.lastIndexOf('.'));
   const valid =
-    signatureBytes !== undefined && base64urlEncode(signatureBytes) === signature && token.split('.').length === 3 && signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true);
+    signatureBytes !== undefined && base64urlOf(signatureBytes) === signature && token.split('.').length === 3 && signatureValid(alg as JwsAlgorithm, key, signingInput, signatureBytes, profile.highS === true);
   if (!(typeof valid === 'boolean' ? valid : await valid)) {
     throw new SignetError('ERR_SIGNATURE_INVALID', "The token's signature does not verify.");
   }
@@ -80,7 +79,7 @@ export function signatureValid(alg: JwsAlgorithm, key: VerifyKey, signingInput: 
   if (spec.family === 'ec' && (signature.length !== spec.signatureBytes || (!highS && !isLowS(signature, spec.curveOrder as bigint)))) return false;
   let valid: boolean | Promise<boolean>;
   try {
-    valid = verifySignature(alg, key, asciiBytes(signingInput), signature);
+    valid = verifySignature(alg, key, latin1(signingInput), signature);
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { SignetError } from '@signet/core';
-import { sha256Hex } from './platform/crypto.js';
+import { sha256Hex } from '@signet/internal';
 import type { ReplayStore } from './replay.js';
 
 /** @internal A token's replay identity: its subject and its own unique identifier. */

@@ -1,12 +1,12 @@
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { ALGORITHMS, assertHeaderName, keyMisfit, readOptions } from '@signet/internal';
+import { ALGORITHMS, assertHeaderName, hashBody, keyMisfit, latin1, readOptions, sha256Hex } from '@signet/internal';
 import { bearerToken, checkTimes, headerValue, subjectOf } from './claims.js';
 import { COMMON_OPTIONS, checkMaxLifetime, commonSettings } from './common.js';
 import { decoyKey } from './decoy.js';
 import { recordDecoded } from './explain.js';
 import { verifyJws } from './jws.js';
 import { type PublicKeyInput, loadPublicKey } from './keys.js';
-import { type VerifyKey, asciiBytes, bodySha256Hex, constantTimeEqual, sha256Hex } from './platform/crypto.js';
+import { type VerifyKey, constantTimeEqual } from './platform/crypto.js';
 import type { CommonVerifierOptions } from './options.js';
 import { claimOnce, replayIdentity } from './replay-claim.js';
 import type { RequestClaims, Verifier } from './types.js';
@@ -85,7 +85,7 @@ export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: str
   if (typeof requireMethod !== 'boolean') throw new SignetError('ERR_INVALID_OPTION', 'requireMethod must be true or false.');
   if (apiKeyHeader !== undefined) assertHeaderName(apiKeyHeader, 'apiKeyHeader');
   const apiKeyHeaderName = apiKeyHeader?.toLowerCase();
-  const emptyBodyHash = asciiBytes(sha256Hex(emptyBody));
+  const emptyBodyHash = sha256Hex(emptyBody);
   const fixedKey = publicKey === undefined ? undefined : loadPublicKey(publicKey, 'publicKey');
   if (fixedKey !== undefined) checkFixedKey(fixedKey, allowed);
   const lookup = keyForApiKey === undefined ? undefined : cachedLookup(keyForApiKey);
@@ -122,9 +122,9 @@ export function perRequestVerifier(own: Partial<RequestVerifierOptions>, fn: str
       return {
         claims: payload as RequestClaims,
         async checkBody(body) {
-          const digest = body.byteLength === 0 ? undefined : bodySha256Hex(body);
-          const actual = digest === undefined ? emptyBodyHash : asciiBytes(typeof digest === 'string' ? digest : await digest);
-          if (!constantTimeEqual(actual, asciiBytes(claimed))) {
+          const digest = hashBody(body, emptyBodyHash);
+          const actual = latin1(typeof digest === 'string' ? digest : await digest);
+          if (!constantTimeEqual(actual, latin1(claimed))) {
             throw new SignetError('ERR_BODY_HASH_MISMATCH', 'The token was not issued for the body this request carries.');
           }
           if (replay !== undefined && identity !== undefined) await claimOnce(replay, identity, exp, now, settings.toleranceSeconds);

@@ -3,9 +3,10 @@ import { SignetError } from '../errors.js';
 import type { OffloadMode } from '../offload.js';
 import type * as Node from './crypto.js';
 import { base64urlOf, fromBase64, latin1 } from './bytes.web.js';
-import { derKind, opensslCurve, privateKeyInfo, webCurve } from './der.js';
+import { bitLength, derKind, opensslCurve, privateKeyInfo } from './der.js';
 import { sha2 } from './sha2.js';
 import type { DigestName, KeyShape, ParseFailure, PrivateKeySource, SignParams } from './types.js';
+import { WEB_HASH, webAlgorithms } from './web-algorithms.js';
 
 // The crypto seam of the web build (Workers without nodejs_compat, browsers): WebCrypto only. Keys are parsed and
 // checked synchronously here (a small DER reader gives type, size and curve); WebCrypto imports them on the first
@@ -78,8 +79,7 @@ export function privateKeyFromJwk(jwk: Record<string, unknown>): PlatformKey {
   const type = JWK_TYPES[kty === 'OKP' ? `OKP:${String(jwk['crv'])}` : kty];
   if (type === undefined || typeof jwk['d'] !== 'string') throw new TypeError('not a private JWK WebCrypto imports');
   const n = typeof jwk['n'] === 'string' ? fromBase64(jwk['n']) : undefined;
-  const details =
-    type === 'rsa' ? { modulusLength: n === undefined || n.length === 0 ? 0 : (n.length - 1) * 8 + (32 - Math.clz32(n[0] as number)) } : type === 'ec' ? { namedCurve: opensslCurve(jwk['crv']) ?? 'unknown' } : {};
+  const details = type === 'rsa' ? { modulusLength: n === undefined ? 0 : bitLength(n) } : type === 'ec' ? { namedCurve: opensslCurve(jwk['crv']) ?? 'unknown' } : {};
   const members = (names: string[]): Record<string, string> => Object.fromEntries(names.map((name) => [name, String(jwk[name])]));
   const publicJwk = type === 'rsa' ? members(['kty', 'n', 'e']) : type === 'ec' ? members(['kty', 'crv', 'x', 'y']) : members(['kty', 'crv', 'x']);
   return new KeyHandle({ type: 'private', asymmetricKeyType: type, asymmetricKeyDetails: details }, { jwk: { ...jwk } }, publicJwk);
@@ -110,27 +110,6 @@ export function publicJwkOf(key: PlatformKey): Record<string, unknown> {
   // it needs the curve arithmetic WebCrypto keeps to itself.
   if (jwk === undefined) throw new TypeError('no public half at hand');
   return jwk;
-}
-
-const WEB_HASH: Readonly<Record<DigestName, string>> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
-
-/** WebCrypto's algorithm to import the key under, and to sign with. */
-function webAlgorithms(params: SignParams, key: PlatformKey): { importAs: Algorithm & Record<string, unknown>; signAs: Algorithm & Record<string, unknown> } {
-  const hash = params.hash === null ? undefined : WEB_HASH[params.hash];
-  switch (params.family) {
-    case 'hmac':
-      return { importAs: { name: 'HMAC', hash }, signAs: { name: 'HMAC' } };
-    case 'rsa':
-      return { importAs: { name: 'RSASSA-PKCS1-v1_5', hash }, signAs: { name: 'RSASSA-PKCS1-v1_5' } };
-    case 'rsa-pss':
-      return { importAs: { name: 'RSA-PSS', hash }, signAs: { name: 'RSA-PSS', saltLength: params.saltLength } };
-    case 'ec':
-      return { importAs: { name: 'ECDSA', namedCurve: webCurve(key.asymmetricKeyDetails?.namedCurve) }, signAs: { name: 'ECDSA', hash } };
-    default: {
-      const name = key.asymmetricKeyType === 'ed448' ? 'Ed448' : 'Ed25519';
-      return { importAs: { name }, signAs: { name } };
-    }
-  }
 }
 
 /** A CryptoKey is bound to one algorithm and hash: one made for another cannot sign this one. */

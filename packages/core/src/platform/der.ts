@@ -1,8 +1,9 @@
 import { base64urlOf, concat, hexOf } from './bytes.js';
 
 // A small DER reader and writer, enough for the private key containers WebCrypto imports (PKCS#8) and the two it
-// does not (PKCS#1 RSA, SEC1 EC), which are rewrapped into PKCS#8 here. It reads the key's type, RSA modulus size,
-// EC curve and public half synchronously, so the web build refuses a misfit key at construction, as Node does.
+// does not (PKCS#1 RSA, SEC1 EC), which are rewrapped into PKCS#8 here, and for the public keys @signet/verify's web
+// build reads (SPKI, PKCS#1, a certificate's SPKI). It reads the key's type, RSA modulus size, EC curve and public
+// half synchronously, so the web build refuses a misfit key at construction, as Node does.
 
 interface Tlv {
   readonly tag: number;
@@ -64,6 +65,9 @@ const OID = {
   ed25519: '2b6570',
   ed448: '2b6571',
   pbes2: '2a864886f70d01050d',
+  dsa: '2a8648ce380401',
+  x25519: '2b656e',
+  x448: '2b656f',
 } as const;
 /** EC curves by OID: OpenSSL's name (what keyMisfit compares), WebCrypto's, and the coordinate size. */
 const CURVES: Readonly<Record<string, { name: string; web: string; size: number }>> = {
@@ -72,6 +76,7 @@ const CURVES: Readonly<Record<string, { name: string; web: string; size: number 
   '2b81040023': { name: 'secp521r1', web: 'P-521', size: 66 },
 };
 const VERSION_0 = Uint8Array.from([0x02, 0x01, 0x00]);
+const NULL = Uint8Array.from([0x05, 0x00]);
 
 /** @internal What the web build knows of a private key without importing it. */
 export interface PrivateKeyInfo {
@@ -106,7 +111,7 @@ export function derKind(der: Uint8Array): DerKind {
 
 /** @internal Reads a private key in any of the three containers; `undefined` when it is not well-formed. */
 export function privateKeyInfo(der: Uint8Array, kind: 'pkcs8' | 'pkcs1' | 'sec1'): PrivateKeyInfo | undefined {
-  if (kind === 'pkcs1') return rsaInfo(der, wrap(OID.rsa, Uint8Array.from([0x05, 0x00]), der), 'rsa');
+  if (kind === 'pkcs1') return rsaInfo(der, wrap(OID.rsa, NULL, der), 'rsa');
   if (kind === 'sec1') return sec1Info(der);
   const top = sequence(der);
   const [version, algorithm, key] = top ?? [];
@@ -118,7 +123,7 @@ export function privateKeyInfo(der: Uint8Array, kind: 'pkcs8' | 'pkcs1' | 'sec1'
       return rsaInfo(key.content, der, 'rsa');
     case OID.rsaPss:
       // WebCrypto imports RSA-PSS keys only under rsaEncryption; the key material is the same RSAPrivateKey.
-      return rsaInfo(key.content, wrap(OID.rsa, Uint8Array.from([0x05, 0x00]), key.content), 'rsa-pss');
+      return rsaInfo(key.content, wrap(OID.rsa, NULL, key.content), 'rsa-pss');
     case OID.ec:
       return params?.tag === 0x06 ? ecInfo(key.content, der, hexOf(params.content)) : undefined;
     case OID.ed25519:
@@ -145,13 +150,18 @@ const unsigned = (integer: Uint8Array): Uint8Array => {
   return integer.subarray(at);
 };
 
+/** @internal The size in bits of a big-endian unsigned integer (an RSA modulus), leading zero bytes aside. */
+export function bitLength(integer: Uint8Array): number {
+  const n = unsigned(integer);
+  return n.length === 0 ? 0 : (n.length - 1) * 8 + (32 - Math.clz32(n[0] as number));
+}
+
 function rsaInfo(rsaPrivateKey: Uint8Array, pkcs8: Uint8Array, type: 'rsa' | 'rsa-pss'): PrivateKeyInfo | undefined {
   const parts = sequence(rsaPrivateKey);
   if (parts === undefined || parts.length < 9 || parts.some((part) => part.tag !== 0x02)) return undefined;
   const n = unsigned((parts[1] as Tlv).content);
   const e = unsigned((parts[2] as Tlv).content);
-  const bits = n.length === 0 ? 0 : (n.length - 1) * 8 + (32 - Math.clz32(n[0] as number));
-  return { pkcs8, asymmetricKeyType: type, modulusLength: bits, publicJwk: { kty: 'RSA', n: base64urlOf(n), e: base64urlOf(e) } };
+  return { pkcs8, asymmetricKeyType: type, modulusLength: bitLength(n), publicJwk: { kty: 'RSA', n: base64urlOf(n), e: base64urlOf(e) } };
 }
 
 function ecInfo(ecPrivateKey: Uint8Array, pkcs8: Uint8Array, curveOid: string): PrivateKeyInfo | undefined {
@@ -187,4 +197,57 @@ export function webCurve(name: string | undefined): string | undefined {
 /** @internal OpenSSL's name of a WebCrypto curve name (`P-256` → `prime256v1`). */
 export function opensslCurve(name: unknown): string | undefined {
   return Object.values(CURVES).find((curve) => curve.web === name)?.name;
+}
+
+/** @internal What the web build knows of a public key without importing it: the `KeyObject` fields keyMisfit reads. */
+export interface PublicKeyInfo {
+  asymmetricKeyType: string;
+  asymmetricKeyDetails: { modulusLength?: number; namedCurve?: string };
+}
+
+const PUBLIC_TYPES: Readonly<Record<string, string>> = {
+  [OID.rsa]: 'rsa',
+  [OID.rsaPss]: 'rsa-pss',
+  [OID.ec]: 'ec',
+  [OID.dsa]: 'dsa',
+  [OID.ed25519]: 'ed25519',
+  [OID.ed448]: 'ed448',
+  [OID.x25519]: 'x25519',
+  [OID.x448]: 'x448',
+};
+
+/**
+ * @internal The facts of a DER SubjectPublicKeyInfo (`SEQUENCE { AlgorithmIdentifier, BIT STRING }`): key type, RSA
+ * modulus size, EC curve; `undefined` for anything else, which Node's parser refuses too.
+ */
+export function spkiInfo(spki: Uint8Array): PublicKeyInfo | undefined {
+  const [algorithm, bits, ...rest] = sequence(spki) ?? [];
+  if (algorithm?.tag !== 0x30 || bits?.tag !== 0x03 || rest.length !== 0) return undefined;
+  const [oid, params] = children(algorithm.content) ?? [];
+  if (oid?.tag !== 0x06) return undefined;
+  const type = PUBLIC_TYPES[hexOf(oid.content)] ?? 'unknown';
+  if (type === 'rsa' || type === 'rsa-pss') {
+    // The BIT STRING holds an RSAPublicKey after its unused-bits byte: SEQUENCE { INTEGER n, INTEGER e }.
+    const [modulus] = sequence(bits.content.subarray(1)) ?? [];
+    return modulus?.tag === 0x02 ? { asymmetricKeyType: type, asymmetricKeyDetails: { modulusLength: bitLength(modulus.content) } } : undefined;
+  }
+  if (type === 'ec') {
+    const namedCurve = params?.tag === 0x06 ? CURVES[hexOf(params.content)]?.name : undefined;
+    return { asymmetricKeyType: type, asymmetricKeyDetails: namedCurve === undefined ? {} : { namedCurve } };
+  }
+  return { asymmetricKeyType: type, asymmetricKeyDetails: {} };
+}
+
+/** @internal The SubjectPublicKeyInfo inside a DER X.509 certificate (RFC 5280 §4.1: the seventh field of tbsCertificate). */
+export function certificateSpki(certificate: Uint8Array): Uint8Array | undefined {
+  const [tbs] = sequence(certificate) ?? [];
+  const fields = tbs?.tag === 0x30 ? children(tbs.content) : undefined;
+  // [0] version is optional: the key follows serial, signature, issuer, validity and subject.
+  const key = fields?.[fields[0]?.tag === 0xa0 ? 6 : 5];
+  return key?.tag === 0x30 ? key.raw.slice() : undefined;
+}
+
+/** @internal Wraps a PKCS#1 `RSAPublicKey` in the SubjectPublicKeyInfo WebCrypto imports. */
+export function pkcs1ToSpki(pkcs1: Uint8Array): Uint8Array {
+  return tlv(0x30, concat([tlv(0x30, concat([tlv(0x06, hexToBytes(OID.rsa)), NULL])), tlv(0x03, concat([Uint8Array.of(0), pkcs1]))]));
 }

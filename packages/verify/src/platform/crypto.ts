@@ -5,7 +5,7 @@
  * @internal
  */
 import { Buffer } from 'node:buffer';
-import { KeyObject, constants, createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes as nodeRandomBytes, timingSafeEqual, verify } from 'node:crypto';
+import { KeyObject, constants, createHmac, createPublicKey, generateKeyPairSync, timingSafeEqual, verify } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
 import { ALGORITHMS, loadHmacSecret } from '@signet/internal';
 
@@ -46,9 +46,9 @@ function parsed(parse: () => KeyObject, what: string): KeyObject {
   }
 }
 
-/** An HMAC secret (string, bytes, secret `KeyObject`), with core's checks: never empty, never a PEM key. */
+/** An HMAC secret (string, bytes, secret `KeyObject` or `CryptoKey`, "oct" JWK), with core's checks: never empty, never a PEM key. */
 export function secretKeyFrom(input: unknown, what: string): VerifyKey {
-  return loadHmacSecret(input instanceof CryptoKey ? KeyObject.from(input) : input, what);
+  return loadHmacSecret(input, what);
 }
 
 /**
@@ -75,25 +75,5 @@ export function throwawayPublicKey(family: 'ec' | 'eddsa', curve: string | undef
   return family === 'ec' ? generateKeyPairSync('ec', { namedCurve: curve as string }).publicKey : generateKeyPairSync('ed25519').publicKey;
 }
 
-/** SHA-256 of bytes, or of a string's UTF-8. */
-export const sha256 = (data: string | Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
-
-/** Lowercase hex SHA-256. */
-export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
-
-/** Lowercase hex SHA-256 of a request body: synchronous here; a promise on the web build (WebCrypto's native digest). */
-export const bodySha256Hex = (body: Uint8Array): string | Promise<string> => sha256Hex(body);
-
 /** Equality of two byte strings in time that depends on their length only. */
 export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && timingSafeEqual(a, b);
-
-export const randomBytes = (size: number): Uint8Array => nodeRandomBytes(size);
-
-/** Canonical base64url (no padding) of `bytes`. */
-export const base64urlEncode = (bytes: Uint8Array): string => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64url');
-
-/** The bytes of base64url `text` (the caller checks the alphabet and the canonical spelling). */
-export const base64urlDecode = (text: string): Uint8Array => Buffer.from(text, 'base64url');
-
-/** The bytes of an ASCII string (a JWS signing input). */
-export const asciiBytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');

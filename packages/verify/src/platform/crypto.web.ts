@@ -1,20 +1,17 @@
 /**
  * The platform seam, web build: the names crypto.ts exports, on WebCrypto and plain JavaScript, for runtimes without
  * `node:crypto` and `node:buffer` (Cloudflare Workers without nodejs_compat, browsers). The esbuild plugin of
- * tsup.config.ts swaps it in; all the verification logic around it is shared with the Node build.
+ * tsup.config.ts swaps it in; all the verification logic around it is shared with the Node build, and so are core's
+ * web helpers it builds on (DER reader, WebCrypto parameters, bytes), reached through @signet/internal.
  * @internal
  */
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { ALGORITHMS } from '@signet/internal';
-import { type KeyFacts, bitLength, certificateSpki, pkcs1ToSpki, spkiFacts } from './der.js';
-import { sha256 as sha256Bytes } from './sha256.js';
+import { ALGORITHMS, type PublicKeyInfo, bitLength, certificateSpki, fromBase64, latin1Text, loadHmacSecret, opensslCurve, pkcs1ToSpki, secretBytes, spkiInfo } from '@signet/internal';
 import { WebKey, publicMembers, webAlgorithm } from './web-key.js';
 
 export type VerifyKey = WebKey;
 
 const PEM = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*)-----END \1-----/;
-const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;
-const CURVES: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
 const OKP: Record<string, string> = { Ed25519: 'ed25519', Ed448: 'ed448', X25519: 'x25519', X448: 'x448' };
 
 const invalid = (what: string): SignetError => new SignetError('ERR_KEY_INVALID', `${what} could not be parsed as a public key (PEM, certificate, DER SPKI or JWK).`);
@@ -56,29 +53,32 @@ export function publicKeyFrom(input: unknown, what: string): VerifyKey {
   if ((typeof input !== 'string' && !(input instanceof Uint8Array)) || input.length === 0) {
     throw new SignetError('ERR_INVALID_OPTION', `${what} must be a non-empty PEM string, DER bytes, a JWK, a KeyObject or a CryptoKey.`);
   }
-  const text = typeof input === 'string' ? input : latin1(input);
+  const text = typeof input === 'string' ? input : latin1Text(input);
   if (typeof input !== 'string' && !text.includes('-----BEGIN')) return fromSpki(input.slice(), what);
   const [, label, body] = PEM.exec(text) ?? [];
-  const der = body === undefined ? undefined : base64Decode(body.replace(/\s+/g, ''));
-  if (der === undefined) throw invalid(what);
-  if (label === 'PUBLIC KEY') return fromSpki(der, what);
-  if (label === 'RSA PUBLIC KEY') return fromSpki(pkcs1ToSpki(der), what);
-  if (label === 'CERTIFICATE') return fromSpki(certificateSpki(der, what), what);
-  throw invalid(what);
+  const der = body === undefined ? undefined : fromBase64(body);
+  if (label === 'PUBLIC KEY') return fromSpki(der as Uint8Array, what);
+  if (label === 'RSA PUBLIC KEY') return fromSpki(pkcs1ToSpki(der as Uint8Array), what);
+  const certified = label === 'CERTIFICATE' ? certificateSpki(der as Uint8Array) : undefined;
+  if (certified === undefined) throw invalid(what);
+  return fromSpki(certified, what);
 }
 
 function fromSpki(der: Uint8Array, what: string): WebKey {
-  return new WebKey('public', spkiFacts(der, what), { kind: 'spki', der });
+  const facts = spkiInfo(der);
+  if (facts === undefined) throw invalid(what);
+  return new WebKey('public', facts, { kind: 'spki', der });
 }
 
 function fromJwk(jwk: Record<string, unknown>, what: string): WebKey {
   const { kty, crv, n } = jwk;
   if (kty === 'oct') throw secretGiven(what);
-  let facts: KeyFacts | undefined;
+  let facts: PublicKeyInfo | undefined;
+  const namedCurve = kty === 'EC' ? opensslCurve(crv) : undefined;
   if (kty === 'RSA' && typeof n === 'string') {
-    facts = { asymmetricKeyType: 'rsa', asymmetricKeyDetails: { modulusLength: bitLength(base64urlDecode(n)) } };
-  } else if (kty === 'EC' && typeof crv === 'string' && Object.hasOwn(CURVES, crv)) {
-    facts = { asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: CURVES[crv] as string } };
+    facts = { asymmetricKeyType: 'rsa', asymmetricKeyDetails: { modulusLength: bitLength(fromBase64(n)) } };
+  } else if (namedCurve !== undefined) {
+    facts = { asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve } };
   } else if (kty === 'OKP' && typeof crv === 'string' && Object.hasOwn(OKP, crv)) {
     facts = { asymmetricKeyType: OKP[crv] as string, asymmetricKeyDetails: {} };
   }
@@ -94,29 +94,24 @@ function fromCryptoKey(key: CryptoKey, what: string): WebKey {
   const algorithm = key.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
   const rsa = algorithm.name.startsWith('RSA');
   const asymmetricKeyType = rsa ? 'rsa' : algorithm.name === 'ECDSA' || algorithm.name === 'ECDH' ? 'ec' : (OKP[algorithm.name] ?? 'unknown');
-  const curve = algorithm.namedCurve === undefined ? undefined : CURVES[algorithm.namedCurve];
+  const curve = opensslCurve(algorithm.namedCurve);
   const details = rsa ? { modulusLength: algorithm.modulusLength ?? 0 } : curve === undefined ? {} : { namedCurve: curve };
   return new WebKey('public', { asymmetricKeyType, asymmetricKeyDetails: details }, { kind: 'crypto', key });
 }
 
 /**
- * An HMAC secret (string, bytes, an HMAC `CryptoKey`), with the checks `loadHmacSecret` makes on Node: never empty,
- * never a PEM key or certificate (key confusion).
+ * An HMAC secret (string, bytes, an "oct" JWK, an HMAC `CryptoKey`, a secret `KeyObject` under Node), with core's
+ * checks (`loadHmacSecret`): never empty, never a PEM key or certificate (key confusion).
  */
 export function secretKeyFrom(input: unknown, what: string): VerifyKey {
-  if (isCryptoKey(input)) {
-    if (input.type !== 'secret') throw new SignetError('ERR_KEY_TYPE', `${what} is a ${input.type} key; HMAC needs a shared secret.`);
-    return new WebKey('secret', undefined, { kind: 'crypto', key: input });
-  }
-  let bytes: Uint8Array;
   if (isKeyObject(input)) {
     if (input.type !== 'secret') throw new SignetError('ERR_KEY_TYPE', `${what} is a ${input.type} key; HMAC needs a shared secret.`);
-    bytes = new Uint8Array(input.export() as Uint8Array);
-  } else if (typeof input === 'string') bytes = new TextEncoder().encode(input);
-  else if (input instanceof Uint8Array) bytes = input.slice();
-  else throw new SignetError('ERR_INVALID_OPTION', `${what} must be a string, a Buffer or a secret KeyObject.`);
-  if (bytes.length === 0) throw new SignetError('ERR_INVALID_OPTION', `${what} is empty.`);
-  if (PEM_BLOCK.test(latin1(bytes))) throw new SignetError('ERR_KEY_TYPE', `${what} is a PEM key or certificate; HMAC needs the shared secret (key confusion).`);
+    input = new Uint8Array(input.export() as Uint8Array);
+  }
+  const key = loadHmacSecret(input, what);
+  const bytes = secretBytes(key);
+  // A non-extractable HMAC CryptoKey keeps its bytes to itself: it is used as given (re-imported per hash if it can).
+  if (bytes === undefined) return new WebKey('secret', undefined, { kind: 'crypto', key: input as CryptoKey });
   return new WebKey('secret', undefined, { kind: 'raw', bytes });
 }
 
@@ -137,18 +132,6 @@ export function throwawayPublicKey(family: 'ec' | 'eddsa', curve: string | undef
   return new WebKey('public', facts, { kind: 'generated', make });
 }
 
-/** SHA-256 of bytes, or of a string's UTF-8 (synchronous: plain JavaScript). */
-export const sha256 = (data: string | Uint8Array): Uint8Array => sha256Bytes(typeof data === 'string' ? new TextEncoder().encode(data) : data);
-
-/** Lowercase hex SHA-256. */
-export const sha256Hex = (data: string | Uint8Array): string => hex(sha256(data));
-
-/**
- * Lowercase hex SHA-256 of a request body, by WebCrypto's native digest: bodies run to megabytes, and plain
- * JavaScript hashes them some 25 times slower (CPU a Worker is billed and limited by).
- */
-export const bodySha256Hex = async (body: Uint8Array): Promise<string> => hex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', body as BufferSource)));
-
 /** Equality of two byte strings in time that depends on their length only. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -156,34 +139,3 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) difference |= (a[i] as number) ^ (b[i] as number);
   return difference === 0;
 }
-
-export const randomBytes = (size: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(size));
-
-/** Canonical base64url (no padding) of `bytes`. */
-export const base64urlEncode = (bytes: Uint8Array): string => btoa(latin1(bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
-/** The bytes of base64url `text`; text that is not base64url decodes to no bytes (it then fails the canonical check). */
-export const base64urlDecode = (text: string): Uint8Array => base64Decode(text.replace(/-/g, '+').replace(/_/g, '/')) ?? new Uint8Array(0);
-
-/** The bytes of an ASCII string (a JWS signing input). */
-export function asciiBytes(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
-function base64Decode(text: string): Uint8Array | undefined {
-  try {
-    return asciiBytes(atob(text));
-  } catch {
-    return undefined;
-  }
-}
-
-function latin1(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return text;
-}
-
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');

@@ -1,33 +1,18 @@
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { ALGORITHMS } from '@signet/internal';
-import type { KeyFacts } from './der.js';
+import { ALGORITHMS, type PublicKeyInfo, jwsSignParams, webAlgorithms } from '@signet/internal';
 
 /** What a {@link WebKey} is imported from, when it is first used. */
 export type KeyMaterial =
   { kind: 'spki'; der: Uint8Array } | { kind: 'jwk'; jwk: JsonWebKey } | { kind: 'raw'; bytes: Uint8Array } | { kind: 'crypto'; key: CryptoKey } | { kind: 'generated'; make: () => Promise<CryptoKey> };
 
-// WebCrypto's names for the hashes and curves Node names in the algorithm registry.
-const HASHES: Record<string, string> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
-const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-
-/** @internal WebCrypto's import and verify parameters for `alg` with a key of `keyType`. */
+/**
+ * @internal WebCrypto's import and verify parameters for `alg` with a key of `keyType`: core's web signer's, for the
+ * curve the algorithm names (keyFits has checked the key's).
+ */
 export function webAlgorithm(alg: JwsAlgorithm, keyType: string | undefined): { imported: Record<string, unknown>; verify: Record<string, unknown> } {
-  const spec = ALGORITHMS[alg];
-  const hash = HASHES[spec.hash as string];
-  switch (spec.family) {
-    case 'hmac':
-      return { imported: { name: 'HMAC', hash }, verify: { name: 'HMAC' } };
-    case 'rsa':
-      return { imported: { name: 'RSASSA-PKCS1-v1_5', hash }, verify: { name: 'RSASSA-PKCS1-v1_5' } };
-    case 'rsa-pss':
-      return { imported: { name: 'RSA-PSS', hash }, verify: { name: 'RSA-PSS', saltLength: spec.pssSaltLength } };
-    case 'ec':
-      return { imported: { name: 'ECDSA', namedCurve: CURVES[spec.curve as string] }, verify: { name: 'ECDSA', hash } };
-    default: {
-      const name = keyType === 'ed448' ? 'Ed448' : 'Ed25519';
-      return { imported: { name }, verify: { name } };
-    }
-  }
+  const curve = ALGORITHMS[alg].curve;
+  const { importAs, signAs } = webAlgorithms(jwsSignParams(alg), { type: 'public', asymmetricKeyType: keyType, asymmetricKeyDetails: curve === undefined ? {} : { namedCurve: curve } });
+  return { imported: importAs, verify: signAs };
 }
 
 /** The JWK members of a private or symmetric key: a public key is imported without them. */
@@ -50,11 +35,11 @@ export function publicMembers(jwk: Record<string, unknown>): JsonWebKey {
 export class WebKey {
   readonly type: 'public' | 'secret';
   readonly asymmetricKeyType: string | undefined;
-  readonly asymmetricKeyDetails: KeyFacts['asymmetricKeyDetails'];
+  readonly asymmetricKeyDetails: PublicKeyInfo['asymmetricKeyDetails'];
   readonly #material: KeyMaterial;
   readonly #imported = new Map<string, Promise<CryptoKey>>();
 
-  constructor(type: 'public' | 'secret', facts: KeyFacts | undefined, material: KeyMaterial) {
+  constructor(type: 'public' | 'secret', facts: PublicKeyInfo | undefined, material: KeyMaterial) {
     this.type = type;
     this.asymmetricKeyType = facts?.asymmetricKeyType;
     this.asymmetricKeyDetails = facts?.asymmetricKeyDetails ?? {};

@@ -1,5 +1,5 @@
 import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/internal';
+import { assertPositiveInteger, readOptions } from '@signet/internal';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import type { CommonVerifierOptions } from '../options.js';
 import type { Verifier } from '../types.js';
@@ -37,9 +37,7 @@ export function bithumbVerifier(options: BithumbVerifierOptions): Verifier {
   const own = readOptions<BithumbVerifierOptions>(options, 'bithumbVerifier', OPTIONS, 'accessKey and secretKey, or secretForAccessKey');
   const { queryHashForm = 'raw', maxAgeSeconds = 60 } = own;
   if (queryHashForm !== 'raw' && queryHashForm !== 'encoded') throw new SignetError('ERR_INVALID_OPTION', "queryHashForm must be 'raw' or 'encoded'.");
-  if (typeof maxAgeSeconds !== 'number' || !Number.isSafeInteger(maxAgeSeconds) || maxAgeSeconds <= 0) {
-    throw new SignetError('ERR_INVALID_OPTION', 'maxAgeSeconds must be a positive whole number of seconds.');
-  }
+  assertPositiveInteger(maxAgeSeconds, 'maxAgeSeconds');
   return exchangeJwtVerifier(commonSettings(own), {
     fn: 'bithumbVerifier',
     accessKey: own.accessKey,

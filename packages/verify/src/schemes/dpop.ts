@@ -1,10 +1,10 @@
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { DPOP_ALGORITHMS, jwkThumbprint, readOptions } from '@signet/internal';
+import { DPOP_ALGORITHMS, base64urlOf, digestSync, jwkThumbprint, readOptions } from '@signet/internal';
 import { headerValue } from '../claims.js';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import { recordDecoded } from '../explain.js';
 import { verifyJws } from '../jws.js';
-import { type VerifyKey, base64urlEncode, constantTimeEqual, publicKeyFrom, sha256 } from '../platform/crypto.js';
+import { type VerifyKey, constantTimeEqual, publicKeyFrom } from '../platform/crypto.js';
 import type { CommonVerifierOptions } from '../options.js';
 import { type ReplayStore, memoryReplayStore } from '../replay.js';
 import { claimOnce, replayIdentity } from '../replay-claim.js';
@@ -113,7 +113,7 @@ export function dpopVerifier(options: DpopVerifierOptions): Verifier<DpopClaims>
       facts.now = now;
       if (iat > now + settings.toleranceSeconds) throw new SignetError('ERR_TOKEN_FUTURE', "The proof is issued in the future: check the client's clock.");
       if (iat < now - maxAgeSeconds - settings.toleranceSeconds) throw new SignetError('ERR_TOKEN_EXPIRED', `The proof is older than ${maxAgeSeconds} seconds.`);
-      if (accessToken !== undefined && !sameText(payload['ath'], base64urlEncode(sha256(accessToken)))) {
+      if (accessToken !== undefined && !sameText(payload['ath'], base64urlOf(digestSync('sha256', accessToken)))) {
         throw new SignetError('ERR_TOKEN_BINDING_MISMATCH', 'The proof\'s "ath" is not the hash of the access token it came with.');
       }
       if (jkt !== undefined && !sameText(thumbprint, await expectedThumbprint(jkt, accessToken))) {

@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { type QueryHashForm, queryHash, requestParams } from '@signet/internal';
+import { type QueryHashForm, queryHash, randomBytes, requestParams } from '@signet/internal';
 import { bearerToken } from '../claims.js';
 import type { CommonSettings } from '../common.js';
 import { recordDecoded } from '../explain.js';
 import { verifyJws } from '../jws.js';
-import { type VerifyKey, randomBytes, secretKeyFrom } from '../platform/crypto.js';
+import { type VerifyKey, secretKeyFrom } from '../platform/crypto.js';
 import { claimOnce, replayIdentity } from '../replay-claim.js';
 import type { VerifiedClaims, Verifier } from '../types.js';
 import { defineVerifier } from '../verifier.js';

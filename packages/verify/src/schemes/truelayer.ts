@@ -1,11 +1,11 @@
 import { type JwsAlgorithm, SignetError } from '@signet/core';
-import { keyFits, readOptions, trueLayerPayload } from '@signet/internal';
+import { base64urlOf, fromBase64, keyFits, readOptions, trueLayerPayload } from '@signet/internal';
 import { headerValue } from '../claims.js';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import { decoyKey } from '../decoy.js';
 import { signatureValid } from '../jws.js';
 import { type PublicKeyInput, loadPublicKey } from '../keys.js';
-import { type VerifyKey, base64urlDecode, base64urlEncode } from '../platform/crypto.js';
+import type { VerifyKey } from '../platform/crypto.js';
 import type { CommonVerifierOptions } from '../options.js';
 import { cachedLookup, checkFixedKey } from '../request-verifier.js';
 import type { VerifiedClaims, Verifier } from '../types.js';
@@ -112,10 +112,10 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
           const payload = trueLayerPayload(head.method.toUpperCase(), head.url, values, body);
           // High S is accepted: truelayer-signing (node-jws, OpenSSL) leaves S as it falls. A twin (r, n - s) proves
           // nothing the original does not: there is no time to extend and no replay identity built from the signature.
-          const signatureBytes = base64urlDecode(signature);
-          const valid = await signatureValid('ES512', key, `${encodedHeader}.${base64urlEncode(payload)}`, signatureBytes, true);
+          const signatureBytes = fromBase64(signature);
+          const valid = await signatureValid('ES512', key, `${encodedHeader}.${base64urlOf(payload)}`, signatureBytes, true);
           if (unknown) throw new SignetError('ERR_UNKNOWN_KEY', 'No key is known for the signature\'s "kid".');
-          if (!valid || base64urlEncode(signatureBytes) !== signature) {
+          if (!valid || base64urlOf(signatureBytes) !== signature) {
             throw new SignetError('ERR_SIGNATURE_INVALID', "The Tl-Signature does not verify for this request's method, path, covered headers and body.");
           }
         },
@@ -127,7 +127,7 @@ export function trueLayerVerifier(options: TrueLayerVerifierOptions): Verifier<T
 function protectedHeader(encoded: string): Record<string, unknown> {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(base64urlDecode(encoded)));
+    header = JSON.parse(new TextDecoder().decode(fromBase64(encoded)));
   } catch {
     header = undefined;
   }

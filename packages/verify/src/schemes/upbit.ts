@@ -1,5 +1,4 @@
-import { SignetError } from '@signet/core';
-import { readOptions } from '@signet/internal';
+import { assertPositiveInteger, readOptions } from '@signet/internal';
 import { COMMON_OPTIONS, commonSettings } from '../common.js';
 import type { CommonVerifierOptions } from '../options.js';
 import type { Verifier } from '../types.js';
@@ -40,9 +39,7 @@ const OPTIONS = [...COMMON_OPTIONS, 'accessKey', 'secretKey', 'secretForAccessKe
 export function upbitVerifier(options: UpbitVerifierOptions): Verifier {
   const own = readOptions<UpbitVerifierOptions>(options, 'upbitVerifier', OPTIONS, 'accessKey and secretKey, or secretForAccessKey');
   const { nonceTtlSeconds = 86_400 } = own;
-  if (typeof nonceTtlSeconds !== 'number' || !Number.isSafeInteger(nonceTtlSeconds) || nonceTtlSeconds <= 0) {
-    throw new SignetError('ERR_INVALID_OPTION', 'nonceTtlSeconds must be a positive whole number of seconds.');
-  }
+  assertPositiveInteger(nonceTtlSeconds, 'nonceTtlSeconds');
   return exchangeJwtVerifier(commonSettings(own), {
     fn: 'upbitVerifier',
     accessKey: own.accessKey,
