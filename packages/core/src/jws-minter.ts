@@ -27,12 +27,13 @@ export function jwsMinter(
   header: object | (() => object) = { alg: algorithm, typ: 'JWT' },
   offload: OffloadMode = 'auto',
   limits: RemoteLimits = DEFAULT_REMOTE_LIMITS,
-): (claims: object, signal?: AbortSignal) => Promise<string> {
+): (claims: object | string, signal?: AbortSignal) => Promise<string> {
   // A header that differs per token (Coinbase's header nonce) is a function, encoded at every call.
   const fixedHeader = typeof header === 'function' ? undefined : base64url(JSON.stringify(header));
   const encodedHeader = (): string => fixedHeader ?? base64url(JSON.stringify((header as () => object)()));
-  // Bytes are a payload as they are (TrueLayer's detached `Tl-Signature` payload); anything else is JSON claims.
-  const signingInputOf = (claims: object): string => `${encodedHeader()}.${base64url(claims instanceof Uint8Array ? claims : JSON.stringify(claims))}`;
+  // Bytes are a payload as they are (TrueLayer's detached `Tl-Signature` payload), a string is claims already in
+  // JSON (a signer that serializes its static claims once), anything else is claims to serialize.
+  const signingInputOf = (claims: object | string): string => `${encodedHeader()}.${base64url(typeof claims === 'string' || claims instanceof Uint8Array ? claims : JSON.stringify(claims))}`;
 
   // A key made by inProcessKey() signs as its raw key does: no remote limits, its own offload policy.
   const local = isSigningKey(key) ? inProcessKeyOf(key) : undefined;

@@ -30,7 +30,8 @@ export interface JwtSignerOptions extends RemoteKeyOptions {
   /** Passphrase of an encrypted PEM private key. @default undefined */
   passphrase?: string | Uint8Array;
   /**
-   * The claims: an object, or a function of the request (sync or async) for claims that depend on it.
+   * The claims: an object, read once at construction (changing it later changes no token), or a function of the
+   * request (sync or async) for claims that depend on it.
    * `iat` and `exp` are set by Signet unless turned off with `issuedAt: false` / `expiresInSeconds: false`.
    * @default {}
    */
@@ -128,15 +129,40 @@ export function jwtSigner(options: JwtSignerOptions): Signer {
       },
     };
   }
+  // Static claims are serialized once: each token only adds its times to the JSON text. Claims that set iat or exp
+  // themselves keep withTimes (their keys keep their place in the object, as JSON.stringify would write it).
+  const timesOf = staticTimes(claims, issuedAt, lifetime);
+  const payloadAt = timesOf ?? ((iat: number): JwtClaims => withTimes(claims, iat));
   // A token shared between callers (reuseWithinSeconds) is not cancelled by one of them; a fresh one is.
-  const tokenAt = tokenSource((iat) => mint(withTimes(claims, iat)), lifetime, reuseWithinSeconds);
+  const tokenAt = tokenSource((iat) => mint(payloadAt(iat)), lifetime, reuseWithinSeconds);
+  const headersOf = (token: string): Record<string, string> => ({ [header]: prefix + token });
   return {
-    async sign(request?: SignableRequest) {
-      const iat = issuedAtFor(readClock, offset, request);
-      const token = reuseWithinSeconds === undefined ? mint(withTimes(claims, iat), request?.signal) : tokenAt(iat);
-      return { [header]: prefix + (await token) };
+    sign(request?: SignableRequest) {
+      try {
+        const iat = issuedAtFor(readClock, offset, request);
+        return (reuseWithinSeconds === undefined ? mint(payloadAt(iat), request?.signal) : tokenAt(iat)).then(headersOf);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
   };
+}
+
+/**
+ * The JSON text of static claims with `iat`/`exp` appended per token, as `JSON.stringify({ ...claims, iat, exp })`
+ * writes it; undefined when the claims hold `iat` or `exp` themselves.
+ */
+function staticTimes(claims: JwtClaims, issuedAt: boolean, lifetime: number | undefined): ((iat: number) => string) | undefined {
+  if (Object.hasOwn(claims, 'iat') || Object.hasOwn(claims, 'exp')) return undefined;
+  const json = JSON.stringify(claims);
+  // A toJSON of its own could make the claims anything but an object's text: the general path then decides.
+  if (!json.startsWith('{') || !json.endsWith('}')) return undefined;
+  const open = json.slice(0, -1);
+  const comma = open === '{' ? '' : ',';
+  if (issuedAt && lifetime !== undefined) return (iat) => `${open}${comma}"iat":${iat},"exp":${iat + lifetime}}`;
+  if (issuedAt) return (iat) => `${open}${comma}"iat":${iat}}`;
+  if (lifetime !== undefined) return (iat) => `${open}${comma}"exp":${iat + lifetime}}`;
+  return () => json;
 }
 
 function checkClaims(claims: unknown): asserts claims is JwtClaims {

@@ -2,8 +2,8 @@ import { type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Algorithm, JwtPayload } from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { jwtSigner, portOneSigner, twoCheckoutSigner } from '@signet/core';
-import type { Clock, SignableRequest, Signer } from '@signet/core';
+import { inProcessKey, jwtSigner, portOneSigner, twoCheckoutSigner } from '@signet/core';
+import type { Clock, SignableRequest, Signer, SigningKey } from '@signet/core';
 import { testKeys } from '@signet/test-support';
 
 const T = 1_700_000_000; // seconds; 2023-11-14T22:13:20Z
@@ -131,19 +131,13 @@ describe.each(schemes)('$name', (scheme) => {
 });
 
 describe('a failed mint is not cached', () => {
-  // The claims are serialized at every mint; a claim whose toJSON throws once makes exactly one mint fail.
-  // (Call 1 is jwtSigner's construction-time check, call 2 the first mint.)
-  function flakyClaims(): Record<string, unknown> {
+  /** A key that fails its first signature (a backend's hiccup), then signs as the in-process key does. */
+  function flakyKey(algorithm: 'HS256' | 'ES256', key: string | KeyObject): SigningKey {
+    const real = inProcessKey({ algorithm, key });
     let calls = 0;
     return {
-      sub: 'svc-flaky',
-      tenant: {
-        toJSON() {
-          calls += 1;
-          if (calls === 2) throw new Error('claim source unavailable');
-          return 'acme';
-        },
-      },
+      algorithm,
+      sign: (data) => (++calls === 1 ? Promise.reject(new Error('signing backend unavailable')) : real.sign(data)),
     };
   }
 
@@ -151,8 +145,8 @@ describe('a failed mint is not cached', () => {
     ['HS256', JWT_SECRET, JWT_SECRET],
     ['ES256', p256.privateKey, p256.publicKey],
   ] as const)('%s: after a failed first mint, the next call mints a token that is then reused', async (algorithm, key, verifyKey) => {
-    const signer = jwtSigner({ algorithm, key, claims: flakyClaims(), expiresInSeconds: 100, reuseWithinSeconds: 20, clock: steppingClock(T) });
-    await expect(signer.sign(REQUEST)).rejects.toThrow('claim source unavailable');
+    const signer = jwtSigner({ algorithm, key: flakyKey(algorithm, key), claims: { sub: 'svc-flaky', tenant: 'acme' }, expiresInSeconds: 100, reuseWithinSeconds: 20, clock: steppingClock(T) });
+    await expect(signer.sign(REQUEST)).rejects.toMatchObject({ code: 'ERR_SIGNING_FAILED' });
     const second = bearer((await signer.sign(REQUEST))['Authorization']);
     const third = bearer((await signer.sign(REQUEST))['Authorization']);
     expect(third).toBe(second);
