@@ -18,6 +18,9 @@ const encoder = new TextEncoder();
 export const utf8 = (text: string): Bytes => encoder.encode(text);
 
 export function latin1(text: string): Bytes {
+  // Signing inputs are ASCII (base64url and dots): the runtime's own encoder gives the same bytes, much faster.
+  const ascii = encoder.encode(text);
+  if (ascii.length === text.length) return ascii;
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
   return out;
@@ -47,8 +50,12 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
-export const base64urlOf = (bytes: Uint8Array): string => encode(bytes, URL_ALPHABET, false);
-export const base64Of = (bytes: Uint8Array): string => encode(bytes, ALPHABET, true);
+/** `Uint8Array.prototype.toBase64` (TC39, in workerd, Bun, Deno and recent browsers), where the runtime has it. */
+type NativeBase64 = (this: Uint8Array, options: { alphabet: 'base64' | 'base64url'; omitPadding: boolean }) => string;
+const toBase64 = (Uint8Array.prototype as { toBase64?: NativeBase64 }).toBase64;
+
+export const base64urlOf = (bytes: Uint8Array): string => (toBase64 ? toBase64.call(bytes, { alphabet: 'base64url', omitPadding: true }) : encode(bytes, URL_ALPHABET, false));
+export const base64Of = (bytes: Uint8Array): string => (toBase64 ? toBase64.call(bytes, { alphabet: 'base64', omitPadding: false }) : encode(bytes, ALPHABET, true));
 
 export function fromBase64(text: string): Bytes {
   const out = new Uint8Array(Math.floor((text.length * 3) / 4) + 3);

@@ -149,12 +149,20 @@ export function signer(params: SignParams, key: PlatformKey, _offload: OffloadMo
   // Imported once, on the first sign(); a key WebCrypto refuses rejects every sign() with the same SignetError.
   let imported: Promise<CryptoKey> | undefined;
   let ready: CryptoKey | undefined;
-  return async (data) => {
-    const cryptoKey = ready ?? (ready = await (imported ??= importKey(material, importAs)));
-    const signature = new Uint8Array(await crypto.subtle.sign(signAs, cryptoKey, latin1(data) as Uint8Array<ArrayBuffer>));
-    // WebCrypto's ECDSA is already r || s, but either half of the curve; JWS verifiers may accept only the low one.
+  // WebCrypto's ECDSA is already r || s, but either half of the curve; JWS verifiers may accept only the low one.
+  const encoded = (result: ArrayBuffer): string => {
+    const signature = new Uint8Array(result);
     return base64urlOf(lowS === undefined ? signature : normalizeLowS(signature as never, lowS));
   };
+  const signWith = (cryptoKey: CryptoKey, data: string): Promise<string> => crypto.subtle.sign(signAs, cryptoKey, latin1(data) as Uint8Array<ArrayBuffer>).then(encoded);
+  // Once the key is ready, one promise per signature (WebCrypto's own): HMAC tokens cost little more than it.
+  return (data) =>
+    ready !== undefined
+      ? signWith(ready, data)
+      : (imported ??= importKey(material, importAs)).then((cryptoKey) => {
+          ready = cryptoKey;
+          return signWith(cryptoKey, data);
+        });
 }
 
 export function digestSync(hash: DigestName, data: string | Uint8Array): Uint8Array {
