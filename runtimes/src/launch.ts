@@ -91,20 +91,26 @@ export async function bundleWorker(entry: string, absWorkingDir = packageDir, { 
 }
 
 /** A Worker module (bundled from `entry`, resolving packages from `absWorkingDir`) in workerd, with string `bindings`. */
-export async function createWorker(entry: string, bindings: Record<string, string>, absWorkingDir = packageDir, http: { host: string; port: number } | object = {}): Promise<Miniflare> {
+export async function createWorker(
+  entry: string,
+  bindings: Record<string, string>,
+  absWorkingDir = packageDir,
+  http: { host: string; port: number } | object = {},
+  { nodeCompat = true }: BundleOptions = {},
+): Promise<Miniflare> {
   return new Miniflare({
     modules: true,
-    script: await bundleWorker(entry, absWorkingDir),
+    script: await bundleWorker(entry, absWorkingDir, { nodeCompat }),
     compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['nodejs_compat'],
+    compatibilityFlags: nodeCompat ? ['nodejs_compat'] : [],
     bindings,
     ...http,
   });
 }
 
 /** Serves a Worker module (bundled from `entry`) in workerd on a free 127.0.0.1 port, with string `bindings`. */
-export async function startWorker(entry: string, bindings: Record<string, string>, absWorkingDir = packageDir): Promise<Running & { mf: Miniflare }> {
-  const mf = await createWorker(entry, bindings, absWorkingDir, { host: '127.0.0.1', port: 0 });
+export async function startWorker(entry: string, bindings: Record<string, string>, absWorkingDir = packageDir, options: BundleOptions = {}): Promise<Running & { mf: Miniflare }> {
+  const mf = await createWorker(entry, bindings, absWorkingDir, { host: '127.0.0.1', port: 0 }, options);
   const url = await mf.ready;
   return { origin: url.origin, mf, close: () => mf.dispose() };
 }

@@ -76,6 +76,8 @@ describe('examples/cloudflare-worker in workerd: verifies the shop, signs its ca
       example('cloudflare-worker/src/worker.ts'),
       { SHOP_PUBLIC_KEY: shop.publicPem, PSP_API_KEY: 'worker-at-psp', PSP_PRIVATE_KEY: worker.privatePem, PSP_URL: provider.origin },
       example('cloudflare-worker'),
+      // As a Worker is deployed by default: without nodejs_compat, on the web builds alone.
+      { nodeCompat: false },
     );
   }, 120_000);
   afterAll(async () => {

@@ -38,6 +38,8 @@ const SERVERS: Record<string, () => Promise<Running>> = {
   bun: () => startProcess('bun', here('../servers/bun.mjs'), { SIGNET_SERVER_CONFIG: JSON.stringify(config) }),
   deno: () => startProcess('deno', here('../servers/deno.mjs'), { SIGNET_SERVER_CONFIG: JSON.stringify(config) }),
   workerd: () => startWorker(here('../servers/worker.mjs'), { SIGNET_SERVER_CONFIG: JSON.stringify(config) }),
+  // The web builds alone: nothing in the bundle may need a Node built-in.
+  'workerd, no nodejs_compat': () => startWorker(here('../servers/worker.mjs'), { SIGNET_SERVER_CONFIG: JSON.stringify(config) }, undefined, { nodeCompat: false }),
 };
 
 beforeAll(() => {
