@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from 'tsup';
 
@@ -41,5 +43,25 @@ export function libraryConfig(entry: Options['entry'], { bundle = true }: { bund
     target: 'node20',
     // @signet/internal is private: its code goes into this package's dist, @signet/core stays a dependency.
     ...(bundle ? bundleInternal : {}),
+  };
+}
+
+/**
+ * The web builds' one difference from the Node builds: a module of a platform folder (`src/platform/` of core, and of
+ * verify, which bundles core's too) with a `.web.ts` twin is replaced by it, whoever imports it
+ * (`./platform/crypto.js` → `./platform/crypto.web.ts`). Shared code imports only the Node names, so the Node build is
+ * the code as written.
+ */
+export function webPlatform(platformDirs: readonly string[]): Plugin {
+  return {
+    name: 'signet-web-platform',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+        const target = resolve(dirname(args.importer), args.path);
+        if (!platformDirs.some((dir) => target.startsWith(dir))) return undefined;
+        const twin = target.replace(/\.js$/, '.web.ts');
+        return existsSync(twin) ? { path: twin } : undefined;
+      });
+    },
   };
 }

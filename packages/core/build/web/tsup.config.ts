@@ -1,27 +1,8 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Options } from 'tsup';
-
-type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+import { defineConfig } from 'tsup';
+import { webPlatform } from '../../../internal/build/tsup-bundle.js';
 
 const platformDir = fileURLToPath(new URL('../../src/platform/', import.meta.url));
-
-/**
- * The web build's one difference from the Node build: a module of src/platform/ with a `.web.ts` twin is replaced by
- * it (`./platform/crypto.js` → `./platform/crypto.web.ts`). Shared code imports only the Node names.
- */
-const webPlatform: Plugin = {
-  name: 'signet-web-platform',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
-      const target = resolve(dirname(args.importer), args.path);
-      if (!target.startsWith(platformDir)) return undefined;
-      const twin = target.replace(/\.js$/, '.web.ts');
-      return existsSync(twin) ? { path: twin } : undefined;
-    });
-  },
-};
 
 /**
  * @signet/core for runtimes without node:crypto and node:buffer (Cloudflare Workers without nodejs_compat,
@@ -37,5 +18,5 @@ export default defineConfig({
   dts: false,
   sourcemap: true,
   clean: true,
-  esbuildPlugins: [webPlatform],
+  esbuildPlugins: [webPlatform([platformDir])],
 });
